@@ -1,0 +1,10 @@
+// Package auth describes who is calling a plugin: a user, a service, or
+// nobody in particular.
+//
+// [Credentials] is a small value type that a host derives from an incoming
+// request and hands to plugin code through the request's context
+// ([ContextWithCredentials], [CredentialsFromContext]). The tracing service
+// reads it to attribute spans to a principal. How a request's credentials are
+// established is the job of an [HTTPAuth]; the host provides implementations
+// for bearer tokens.
+package auth

@@ -1,0 +1,158 @@
+package tracing_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/tracing"
+)
+
+// Each benchmark runs plugtrace and the hand-written OpenTelemetry code doing
+// the same work (same span kind, same attributes, same error handling) side
+// by side, so that `go test -bench` prints the pair in one run.
+//
+// The SDK has a span processor that does nothing: the numbers measure the
+// cost of making spans, not of exporting them.
+
+type discardProcessor struct{}
+
+func (discardProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (discardProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (discardProcessor) Shutdown(context.Context) error                  { return nil }
+func (discardProcessor) ForceFlush(context.Context) error                { return nil }
+
+func benchProvider(b *testing.B, cfg tracing.Config) (tracing.Service, trace.Tracer) {
+	b.Helper()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(discardProcessor{}))
+	p, err := tracing.NewProvider(cfg, tracing.WithTracerProvider(tp))
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := p.ForPlugin("todos")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, tp.Tracer(tracing.DefaultTracerName("todos"))
+}
+
+var (
+	errBench    = errors.New("todo not found")
+	opAttr      = attribute.String("todo.op", "list")
+	countAttr   = attribute.Int("todo.count", 3)
+	pluginAttr  = tracing.PluginIDKey.String("todos")
+	benchUser   = auth.UserCredentials("user:default/alice")
+	benchResult error
+)
+
+// rawRun is what a plugin author writes by hand with OpenTelemetry to get
+// what StartActiveSpan gives: kind, attributes, error recording, one End.
+func rawRun(ctx context.Context, tracer trace.Tracer, fn func(context.Context, trace.Span) error, attrs ...attribute.KeyValue) error {
+	ctx, span := tracer.Start(ctx, "list todos", trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	defer span.End()
+	err := fn(ctx, span)
+	if err != nil {
+		span.RecordError(err)
+		span.SetAttributes(semconv.ErrorType(err))
+		span.SetStatus(codes.Error, err.Error())
+	}
+	return err
+}
+
+func BenchmarkStartActiveSpan(b *testing.B) {
+	ok := func(_ context.Context, span tracing.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	rawOK := func(_ context.Context, span trace.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	fail := func(context.Context, tracing.Span) error { return errBench }
+	rawFail := func(context.Context, trace.Span) error { return errBench }
+
+	b.Run("success/plugtrace", func(b *testing.B) {
+		svc, _ := benchProvider(b, tracing.Config{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", ok,
+				tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr))
+		}
+	})
+	b.Run("success/otel", func(b *testing.B) {
+		_, tracer := benchProvider(b, tracing.Config{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = rawRun(ctx, tracer, rawOK, pluginAttr, opAttr)
+		}
+	})
+	b.Run("error/plugtrace", func(b *testing.B) {
+		svc, _ := benchProvider(b, tracing.Config{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", fail,
+				tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr))
+		}
+	})
+	b.Run("error/otel", func(b *testing.B) {
+		_, tracer := benchProvider(b, tracing.Config{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = rawRun(ctx, tracer, rawFail, pluginAttr, opAttr)
+		}
+	})
+	b.Run("credentials/plugtrace", func(b *testing.B) {
+		svc, _ := benchProvider(b, tracing.Config{CaptureEndUser: true})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", ok,
+				tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr), tracing.WithCredentials(benchUser))
+		}
+	})
+	b.Run("credentials/otel", func(b *testing.B) {
+		_, tracer := benchProvider(b, tracing.Config{})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = rawRun(ctx, tracer, rawOK, pluginAttr,
+				tracing.PrincipalTypeKey.String("user"), tracing.EndUserIDKey.String(benchUser.PrincipalID()), opAttr)
+		}
+	})
+}
+
+func BenchmarkStartActiveSpanDisabled(b *testing.B) {
+	nothing := func(context.Context, tracing.Span) error { return nil }
+	rawNothing := func(context.Context, trace.Span) error { return nil }
+
+	b.Run("plugtrace", func(b *testing.B) {
+		svc, _ := benchProvider(b, tracing.Config{DisableByDefault: true})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", nothing)
+		}
+	})
+	b.Run("otel-noop", func(b *testing.B) {
+		tracer := noop.NewTracerProvider().Tracer("todos")
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			ctx, span := tracer.Start(ctx, "list todos")
+			benchResult = rawNothing(ctx, span)
+			span.End()
+		}
+	})
+}
