@@ -3,7 +3,7 @@ GO ?= go
 
 .PHONY: test fmt vet staticcheck unit bench-smoke bench
 
-test: fmt vet staticcheck unit bench-smoke
+test: fmt vet staticcheck bench-smoke unit
 
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
