@@ -1,0 +1,187 @@
+package config
+
+import "github.com/plugtrace/plugtrace/tracing"
+
+// Config is the whole configuration of a plugtrace host. Every key is
+// optional; Load fills in defaults (see Default) and, where the YAML is
+// silent, the standard OTEL_* environment variables.
+type Config struct {
+	Backend Backend          `yaml:"backend"`
+	Plugins []ExternalPlugin `yaml:"plugins"`
+}
+
+// Backend configures the host itself.
+type Backend struct {
+	// Listen is the HTTP listen address. Default "127.0.0.1:7007".
+	Listen  string  `yaml:"listen"`
+	Auth    Auth    `yaml:"auth"`
+	Tracing Tracing `yaml:"tracing"`
+}
+
+// Auth configures how callers are authenticated.
+type Auth struct {
+	// ExternalAccess maps static bearer tokens to service principals.
+	ExternalAccess []ExternalAccess `yaml:"externalAccess"`
+	// UserTokens configures HS256 user tokens.
+	UserTokens UserTokens `yaml:"userTokens"`
+}
+
+// ExternalAccess is one static service token.
+type ExternalAccess struct {
+	Token   string `yaml:"token" config:"secret"` // required, at least 16 bytes, unique
+	Subject string `yaml:"subject"`               // required, e.g. "external:my-service"
+}
+
+// UserTokens configures user tokens: HS256 JWTs whose `sub` is the user
+// entity ref.
+type UserTokens struct {
+	// Secret is the HS256 key, at least 32 bytes. Empty: user tokens are
+	// refused.
+	Secret string `yaml:"secret" config:"secret"`
+}
+
+// Exporter names.
+const (
+	ExporterEmbedded = "embedded"
+	ExporterOTLP     = "otlp"
+	ExporterConsole  = "console"
+	ExporterNone     = "none"
+)
+
+// Tracing configures the host's telemetry and the plugins' tracing.
+type Tracing struct {
+	// Exporters lists where spans go. In YAML the key is `exporter` and
+	// takes a name or a list of names. Default [embedded]. "none" cannot be
+	// combined with another exporter.
+	Exporters   []string          `yaml:"exporter" config:"scalarOrList"`
+	OTLP        OTLP              `yaml:"otlp"`
+	Sampler     Sampler           `yaml:"sampler"`
+	Propagators []string          `yaml:"propagators"` // default [tracecontext, baggage]
+	Resource    map[string]string `yaml:"resource"`    // service.name defaults to "plugtrace"
+	Capture     Capture           `yaml:"capture"`
+	Plugins     PluginDefaults    `yaml:"plugins"`
+	// Plugin holds per-plugin settings keyed by plugin id.
+	Plugin   map[string]PluginTracing `yaml:"plugin"`
+	Embedded Embedded                 `yaml:"embedded"`
+}
+
+// OTLP configures the OTLP exporter.
+type OTLP struct {
+	// Endpoint is host:port (gRPC) or a URL (http/protobuf). Default from
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, else
+	// "localhost:4317" for grpc and "localhost:4318" for http/protobuf.
+	Endpoint string `yaml:"endpoint"`
+	// Protocol is "grpc" or "http/protobuf". Default from
+	// OTEL_EXPORTER_OTLP_TRACES_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL, else
+	// "grpc".
+	Protocol string `yaml:"protocol"`
+	// Insecure disables TLS. Default false (or the scheme of an http:// URL
+	// endpoint, or OTEL_EXPORTER_OTLP_TRACES_INSECURE / _INSECURE).
+	Insecure bool `yaml:"insecure"`
+	// Headers are sent with every export. Default from
+	// OTEL_EXPORTER_OTLP_TRACES_HEADERS / OTEL_EXPORTER_OTLP_HEADERS.
+	Headers map[string]string `yaml:"headers" config:"secret"`
+	TLS     TLS               `yaml:"tls"`
+}
+
+// OTLP protocols.
+const (
+	ProtocolGRPC         = "grpc"
+	ProtocolHTTPProtobuf = "http/protobuf"
+)
+
+// TLS names PEM files for the OTLP connection. CertFile and KeyFile go
+// together.
+type TLS struct {
+	CAFile   string `yaml:"caFile"`
+	CertFile string `yaml:"certFile"`
+	KeyFile  string `yaml:"keyFile"`
+}
+
+// Sampler names.
+const (
+	SamplerAlwaysOn                = "always_on"
+	SamplerAlwaysOff               = "always_off"
+	SamplerTraceIDRatio            = "traceidratio"
+	SamplerParentBasedAlwaysOn     = "parentbased_always_on"
+	SamplerParentBasedAlwaysOff    = "parentbased_always_off"
+	SamplerParentBasedTraceIDRatio = "parentbased_traceidratio"
+)
+
+// Sampler configures head sampling.
+type Sampler struct {
+	// Type is one of the Sampler* names. Default from OTEL_TRACES_SAMPLER,
+	// else parentbased_always_on.
+	Type string `yaml:"type"`
+	// Ratio in [0, 1] for the ratio samplers. Default from
+	// OTEL_TRACES_SAMPLER_ARG, else 1.
+	Ratio float64 `yaml:"ratio"`
+}
+
+// Capture says what personal data spans may carry.
+type Capture struct {
+	// EndUser records enduser.id. Default false.
+	EndUser bool `yaml:"endUser"`
+}
+
+// Plugin span export modes.
+const (
+	ExportRelay  = "relay"
+	ExportDirect = "direct"
+)
+
+// PluginDefaults applies to every plugin, in-process and external.
+type PluginDefaults struct {
+	// EnabledByDefault traces plugins without their own `enabled`. Default
+	// true.
+	EnabledByDefault bool `yaml:"enabledByDefault"`
+	// Export is how external plugins export spans: "relay" (default) or
+	// "direct".
+	Export string `yaml:"export"`
+}
+
+// PluginTracing is one plugin's tracing settings.
+type PluginTracing struct {
+	Enabled *bool          `yaml:"enabled"`
+	Tracer  TracerOverride `yaml:"tracer"`
+}
+
+// TracerOverride overrides a plugin's instrumentation scope. A `name` given
+// in YAML must not be empty.
+type TracerOverride struct {
+	Name      string `yaml:"name,omitempty"`
+	Version   string `yaml:"version,omitempty"`
+	SchemaURL string `yaml:"schemaUrl,omitempty"`
+}
+
+// Embedded configures the embedded span store.
+type Embedded struct {
+	// MaxSpans bounds the store. Default 100000; must be positive.
+	MaxSpans int `yaml:"maxSpans"`
+}
+
+// ExternalPlugin is one plugin executable the host starts.
+type ExternalPlugin struct {
+	ID      string            `yaml:"id"`                  // a valid plugin id, unique
+	Command []string          `yaml:"command"`             // argv; non-empty
+	Env     map[string]string `yaml:"env" config:"secret"` // extra environment
+}
+
+// TracingConfig returns the tracing service configuration this config
+// describes.
+func (c *Config) TracingConfig() tracing.Config {
+	t := tracing.Config{
+		CaptureEndUser:   c.Backend.Tracing.Capture.EndUser,
+		DisableByDefault: !c.Backend.Tracing.Plugins.EnabledByDefault,
+	}
+	if len(c.Backend.Tracing.Plugin) > 0 {
+		t.Plugins = make(map[string]tracing.PluginConfig, len(c.Backend.Tracing.Plugin))
+		for id, p := range c.Backend.Tracing.Plugin {
+			t.Plugins[id] = tracing.PluginConfig{
+				Enabled: p.Enabled,
+				Tracer:  tracing.TracerConfig(p.Tracer),
+			}
+		}
+	}
+	return t
+}
