@@ -3,8 +3,12 @@ package config
 import "github.com/plugtrace/plugtrace/tracing"
 
 // Config is the whole configuration of a plugtrace host. Every key is
-// optional; Load fills in defaults (see Default) and, where the YAML is
-// silent, the standard OTEL_* environment variables.
+// optional; Parse and Load fill in, where the YAML is silent, the standard
+// OTEL_* environment variables and then the defaults (see Default).
+//
+// The `config` struct tags drive decoding and redaction: "secret" marks
+// values that errors never show and Redacted masks; "scalarOrList" lets a
+// list key take a single name too.
 type Config struct {
 	Backend Backend          `yaml:"backend"`
 	Plugins []ExternalPlugin `yaml:"plugins"`
@@ -53,13 +57,19 @@ type Tracing struct {
 	// Exporters lists where spans go. In YAML the key is `exporter` and
 	// takes a name or a list of names. Default [embedded]. "none" cannot be
 	// combined with another exporter.
-	Exporters   []string          `yaml:"exporter" config:"scalarOrList"`
-	OTLP        OTLP              `yaml:"otlp"`
-	Sampler     Sampler           `yaml:"sampler"`
-	Propagators []string          `yaml:"propagators"` // default [tracecontext, baggage]
-	Resource    map[string]string `yaml:"resource"`    // service.name defaults to "plugtrace"
-	Capture     Capture           `yaml:"capture"`
-	Plugins     PluginDefaults    `yaml:"plugins"`
+	Exporters []string `yaml:"exporter" config:"scalarOrList"`
+	OTLP      OTLP     `yaml:"otlp"`
+	Sampler   Sampler  `yaml:"sampler"`
+	// Propagators are OTEL_PROPAGATORS names: tracecontext, baggage, b3,
+	// b3multi, jaeger, or none alone. Default from OTEL_PROPAGATORS, else
+	// [tracecontext, baggage].
+	Propagators []string `yaml:"propagators"`
+	// Resource holds resource attributes. Keys the YAML does not set come
+	// from OTEL_SERVICE_NAME (service.name), then OTEL_RESOURCE_ATTRIBUTES;
+	// service.name defaults to "plugtrace".
+	Resource map[string]string `yaml:"resource"`
+	Capture  Capture           `yaml:"capture"`
+	Plugins  PluginDefaults    `yaml:"plugins"`
 	// Plugin holds per-plugin settings keyed by plugin id.
 	Plugin   map[string]PluginTracing `yaml:"plugin"`
 	Embedded Embedded                 `yaml:"embedded"`
@@ -67,19 +77,26 @@ type Tracing struct {
 
 // OTLP configures the OTLP exporter.
 type OTLP struct {
-	// Endpoint is host:port (gRPC) or a URL (http/protobuf). Default from
-	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, else
+	// Endpoint is host:port, or an http(s) URL that is the traces URL
+	// itself, as in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (see EndpointURL);
+	// both forms work with both protocols. Default from
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT (a
+	// base URL, to which Parse appends /v1/traces for http/protobuf), else
 	// "localhost:4317" for grpc and "localhost:4318" for http/protobuf.
 	Endpoint string `yaml:"endpoint"`
 	// Protocol is "grpc" or "http/protobuf". Default from
 	// OTEL_EXPORTER_OTLP_TRACES_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL, else
 	// "grpc".
 	Protocol string `yaml:"protocol"`
-	// Insecure disables TLS. Default false (or the scheme of an http:// URL
-	// endpoint, or OTEL_EXPORTER_OTLP_TRACES_INSECURE / _INSECURE).
+	// Insecure disables TLS for a host:port endpoint. The scheme of a URL
+	// endpoint decides for itself, and Insecure must agree with it: Parse
+	// sets it from the scheme when the YAML does not. Default from
+	// OTEL_EXPORTER_OTLP_TRACES_INSECURE / OTEL_EXPORTER_OTLP_INSECURE
+	// (for a host:port endpoint), else false.
 	Insecure bool `yaml:"insecure"`
-	// Headers are sent with every export. Default from
-	// OTEL_EXPORTER_OTLP_TRACES_HEADERS / OTEL_EXPORTER_OTLP_HEADERS.
+	// Headers are sent with every export; their values are secrets.
+	// Default from OTEL_EXPORTER_OTLP_TRACES_HEADERS /
+	// OTEL_EXPORTER_OTLP_HEADERS; a YAML map replaces them as a whole.
 	Headers map[string]string `yaml:"headers" config:"secret"`
 	TLS     TLS               `yaml:"tls"`
 }
@@ -91,7 +108,8 @@ const (
 )
 
 // TLS names PEM files for the OTLP connection. CertFile and KeyFile go
-// together.
+// together. When the otlp exporter is on, Validate checks that the files
+// exist; relative paths are relative to the working directory.
 type TLS struct {
 	CAFile   string `yaml:"caFile"`
 	CertFile string `yaml:"certFile"`
@@ -114,7 +132,7 @@ type Sampler struct {
 	// else parentbased_always_on.
 	Type string `yaml:"type"`
 	// Ratio in [0, 1] for the ratio samplers. Default from
-	// OTEL_TRACES_SAMPLER_ARG, else 1.
+	// OTEL_TRACES_SAMPLER_ARG when Type is a ratio sampler, else 1.
 	Ratio float64 `yaml:"ratio"`
 }
 
@@ -164,7 +182,7 @@ type Embedded struct {
 type ExternalPlugin struct {
 	ID      string            `yaml:"id"`                  // a valid plugin id, unique
 	Command []string          `yaml:"command"`             // argv; non-empty
-	Env     map[string]string `yaml:"env" config:"secret"` // extra environment
+	Env     map[string]string `yaml:"env" config:"secret"` // extra environment; values are secrets
 }
 
 // TracingConfig returns the tracing service configuration this config

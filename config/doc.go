@@ -1,0 +1,61 @@
+// Package config loads, checks and describes the YAML configuration of a
+// plugtrace host.
+//
+//	cfg, err := config.Load("plugtrace.yaml")
+//	if err != nil {
+//		log.Fatal(err) // every problem, one per line, each with its key path
+//	}
+//
+// # Errors
+//
+// Every problem is an [*Error] naming the key path of the offending value
+// in YAML terms, its line, and usually a hint; several are joined with
+// [errors.Join] so that a user sees them all at once:
+//
+//	backend.tracing.sampler.ratio: 2 is outside [0, 1] (line 7)
+//	backend.tracing.exporterz: unknown key (line 4); did you mean exporter? known keys under backend.tracing: ...
+//	plugins[1].command: is empty (line 12); give the executable and its arguments, e.g. [./bin/weather-plugin]
+//
+// Secrets (tokens, the user-token secret, OTLP header values, plugin
+// environment values) never appear in errors; their length does.
+//
+// # Environment variables
+//
+// A value may refer to environment variables as ${NAME}; an unset
+// variable is an error naming it. Write $${ for a literal ${; any other $
+// is kept as it is. References are expanded in values, never in keys, and
+// after the YAML is parsed, so a variable's value cannot change the
+// document's structure. An unquoted reference is read as if its value had
+// been written in its place (`ratio: ${RATIO}` is a number, and a variable
+// set to "" leaves the key unset); a quoted one is always a string. Inside
+// flow collections ({...}, [...]) braces are YAML syntax: quote the
+// reference there, or use block style.
+//
+// Where the YAML leaves a key unset, the standard OpenTelemetry variables
+// apply, the signal-specific form (…_TRACES_…) first; explicit YAML values
+// always win, and an empty variable counts as unset:
+//
+//	backend.tracing.otlp.endpoint  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT
+//	backend.tracing.otlp.protocol  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL
+//	backend.tracing.otlp.headers   OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_HEADERS
+//	backend.tracing.otlp.insecure  OTEL_EXPORTER_OTLP_TRACES_INSECURE, OTEL_EXPORTER_OTLP_INSECURE
+//	backend.tracing.sampler.type   OTEL_TRACES_SAMPLER
+//	backend.tracing.sampler.ratio  OTEL_TRACES_SAMPLER_ARG (for the ratio samplers only)
+//	backend.tracing.propagators    OTEL_PROPAGATORS
+//	backend.tracing.resource       OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
+//
+// Headers come as a whole: YAML headers, if any, replace the variables'.
+// Resource attributes merge key by key: the YAML's keys, then
+// OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, then the default
+// service.name "plugtrace". A bad value is an error naming the variable.
+//
+// # OTLP endpoints
+//
+// backend.tracing.otlp.endpoint is host:port, or an http(s) URL. A URL is
+// the traces URL itself, as in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; its
+// scheme decides whether TLS is used, and insecure follows it. The general
+// OTEL_EXPORTER_OTLP_ENDPOINT is a base URL, so with http/protobuf Parse
+// appends /v1/traces to its path. [OTLP.EndpointURL] gives the endpoint as
+// a full URL, for the exporters' WithEndpointURL and for handing it to
+// external plugins.
+package config

@@ -1,0 +1,92 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// tracesPath is the standard OTLP/HTTP path for traces.
+const tracesPath = "/v1/traces"
+
+// EndpointURL returns the endpoint as a full URL, the form
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT takes and otlptracegrpc /
+// otlptracehttp WithEndpointURL accept:
+//
+//   - a host:port endpoint gets the scheme http:// when Insecure is set,
+//     https:// otherwise, and for http/protobuf the path /v1/traces;
+//   - a URL endpoint is kept as it is, except that for http/protobuf an
+//     empty path (or "/") becomes /v1/traces.
+//
+// A URL's scheme, not Insecure, decides whether the connection uses TLS;
+// a parsed configuration keeps the two in agreement.
+func (o OTLP) EndpointURL() string {
+	httpProto := o.Protocol == ProtocolHTTPProtobuf
+	if u, ok := parseEndpointURL(o.Endpoint); ok {
+		if httpProto && (u.Path == "" || u.Path == "/") {
+			u.Path = tracesPath
+			u.RawPath = ""
+		}
+		return u.String()
+	}
+	scheme := "https://"
+	if o.Insecure {
+		scheme = "http://"
+	}
+	if httpProto {
+		return scheme + o.Endpoint + tracesPath
+	}
+	return scheme + o.Endpoint
+}
+
+// parseEndpointURL parses an endpoint written as an http(s) URL. It
+// reports false for host:port endpoints and anything malformed.
+func parseEndpointURL(s string) (*url.URL, bool) {
+	if !strings.Contains(s, "://") {
+		return nil, false
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, false
+	}
+	if p := u.Port(); p != "" && !validPort(p, false) {
+		return nil, false
+	}
+	return u, true
+}
+
+// validEndpoint reports whether s is host:port or an http(s) URL.
+func validEndpoint(s string) bool {
+	if strings.Contains(s, "://") {
+		_, ok := parseEndpointURL(s)
+		return ok
+	}
+	return validHostPort(s, true)
+}
+
+// validHostPort reports whether s is host:port with a numeric port. With
+// needHost, the host must be given and the port must not be 0.
+func validHostPort(s string, needHost bool) bool {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || (needHost && host == "") {
+		return false
+	}
+	return validPort(port, !needHost)
+}
+
+func validPort(port string, zeroOK bool) bool {
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && (n > 0 || zeroOK)
+}
+
+// showEndpoint quotes an endpoint for an error message, hiding a password
+// in its URL.
+func showEndpoint(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return strconv.Quote(u.Redacted())
+		}
+	}
+	return strconv.Quote(s)
+}

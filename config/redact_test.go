@@ -1,0 +1,63 @@
+package config_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/plugtrace/plugtrace/config"
+)
+
+func TestRedacted(t *testing.T) {
+	c := mustParse(t, `
+backend:
+  auth:
+    externalAccess: [{token: token-0123456789abcdef, subject: 'external:a'}]
+    userTokens: {secret: secret-0123456789abcdef0123456789}
+  tracing:
+    otlp:
+      endpoint: 'https://user:password@collector:4318'
+      headers: {authorization: Bearer header-secret, empty: ''}
+    plugin:
+      todos: {enabled: true}
+plugins:
+  - {id: weather, command: [./w], env: {API_KEY: env-secret}}
+`, noEnv)
+	before := c.String()
+	r := c.Redacted()
+
+	want := *c
+	want.Backend.Auth = config.Auth{
+		ExternalAccess: []config.ExternalAccess{{Token: "<redacted>", Subject: "external:a"}},
+		UserTokens:     config.UserTokens{Secret: "<redacted>"},
+	}
+	want.Backend.Tracing.OTLP.Endpoint = "https://user:xxxxx@collector:4318"
+	want.Backend.Tracing.OTLP.Headers = map[string]string{"authorization": "<redacted>", "empty": ""}
+	want.Plugins = []config.ExternalPlugin{{ID: "weather", Command: []string{"./w"}, Env: map[string]string{"API_KEY": "<redacted>"}}}
+	if !reflect.DeepEqual(r, &want) {
+		t.Errorf("Redacted() =\n%#v\nwant\n%#v", r, &want)
+	}
+
+	// The copy is deep: changing it leaves c alone.
+	r.Backend.Tracing.Resource["x"] = "y"
+	*r.Backend.Tracing.Plugin["todos"].Enabled = false
+	r.Plugins[0].Command[0] = "changed"
+	if c.String() != before {
+		t.Error("changing the redacted copy changed the original")
+	}
+	if c.Backend.Auth.UserTokens.Secret != "secret-0123456789abcdef0123456789" {
+		t.Error("Redacted changed the original")
+	}
+
+	s := c.String()
+	for _, secret := range []string{"token-0123", "secret-0123", "password", "header-secret", "env-secret"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("String() shows %q:\n%s", secret, s)
+		}
+	}
+	for _, shown := range []string{"listen: 127.0.0.1:7007", "subject: external:a", "API_KEY: <redacted>", "- ./w"} {
+		if !strings.Contains(s, shown) {
+			t.Errorf("String() does not show %q:\n%s", shown, s)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plugtrace/plugtrace/config"
+)
+
+// Validate checks a Config built in Go, with the same key paths and no
+// lines.
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*config.Config)
+		want   []string
+	}{
+		{"defaults", func(*config.Config) {}, nil},
+		{"a valid full config", func(c *config.Config) {
+			c.Backend.Auth.ExternalAccess = []config.ExternalAccess{{Token: "0123456789abcdef", Subject: "external:x"}}
+			c.Backend.Auth.UserTokens.Secret = strings.Repeat("s", 32)
+			c.Backend.Tracing.Exporters = []string{"otlp", "console"}
+			c.Backend.Tracing.OTLP = config.OTLP{Endpoint: "http://c:4318/v1/traces", Protocol: "http/protobuf", Insecure: true,
+				Headers: map[string]string{"Authorization": "Bearer x\ty"}}
+			c.Backend.Tracing.Plugin = map[string]config.PluginTracing{"todos": {Tracer: config.TracerOverride{SchemaURL: "https://s.example/1"}}}
+			c.Plugins = []config.ExternalPlugin{{ID: "weather", Command: []string{"w"}, Env: map[string]string{"_X1": ""}}}
+		}, nil},
+		{"an empty tracer name is the default in Go", func(c *config.Config) {
+			c.Backend.Tracing.Plugin = map[string]config.PluginTracing{"todos": {Tracer: config.TracerOverride{Version: "1"}}}
+		}, nil},
+		{"insecure must follow an http URL", func(c *config.Config) {
+			c.Backend.Tracing.OTLP.Endpoint = "http://c:4317"
+		}, []string{`backend.tracing.otlp.insecure: false contradicts the http endpoint "http://c:4317"; the scheme of a URL decides; remove insecure or change the scheme`}},
+		{"listen on port 0 is fine", func(c *config.Config) { c.Backend.Listen = "127.0.0.1:0" }, nil},
+		{"endpoint port 0", func(c *config.Config) { c.Backend.Tracing.OTLP.Endpoint = "c:0" },
+			[]string{`backend.tracing.otlp.endpoint: "c:0" is neither host:port nor an http(s) URL; for example localhost:4317, or https://collector:4318/v1/traces`}},
+		{"TLS files are only checked for the otlp exporter", func(c *config.Config) {
+			c.Backend.Tracing.OTLP.TLS = config.TLS{CAFile: "nope.pem", CertFile: "nope.pem", KeyFile: "nope.pem"}
+		}, nil},
+		{"nil lists and maps", func(c *config.Config) {
+			c.Backend.Tracing.Exporters, c.Backend.Tracing.Propagators, c.Backend.Tracing.Resource = nil, nil, nil
+		}, []string{
+			"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
+			"backend.tracing.propagators: the list is empty; name at least one of tracecontext, baggage, b3, b3multi, jaeger, none (none to turn it off)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			tt.change(c)
+			var got []string
+			for _, e := range config.Errors(c.Validate()) {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("Validate():\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// The zero Config is not valid: start from Default.
+func TestValidateZero(t *testing.T) {
+	err := (&config.Config{}).Validate()
+	want := []string{
+		`backend.listen: "" is not host:port; for example 127.0.0.1:7007, or :7007 for every interface`,
+		"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
+		`backend.tracing.otlp.endpoint: "" is neither host:port nor an http(s) URL; for example localhost:4317, or https://collector:4318/v1/traces`,
+		`backend.tracing.otlp.protocol: "" is not an OTLP protocol; use grpc or http/protobuf`,
+		`backend.tracing.sampler.type: "" is not a sampler; use one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio`,
+		"backend.tracing.propagators: the list is empty; name at least one of tracecontext, baggage, b3, b3multi, jaeger, none (none to turn it off)",
+		`backend.tracing.plugins.export: "" is not an export mode; use relay or direct`,
+		"backend.tracing.embedded.maxSpans: 0 is not positive",
+	}
+	if got := err.Error(); got != strings.Join(want, "\n") {
+		t.Errorf("Validate():\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}

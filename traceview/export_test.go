@@ -1,0 +1,6 @@
+package traceview
+
+import "io/fs"
+
+// StaticFiles exposes the embedded UI to the tests.
+func StaticFiles() fs.FS { return staticFiles }
