@@ -1,0 +1,46 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+
+	"github.com/plugtrace/plugtrace/config"
+)
+
+// demoConfig is what `plugtrace` serves without --config.
+//
+//go:embed demo.yaml
+var demoConfig []byte
+
+func loadConfig(file string) (*config.Config, error) {
+	var (
+		cfg *config.Config
+		err error
+	)
+	if file == "" {
+		cfg, err = config.Parse(demoConfig)
+	} else {
+		cfg, err = config.Load(file)
+	}
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	return cfg, nil
+}
+
+func configCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("config check", "plugtrace config check --config FILE", stderr)
+	file := fs.String("config", "", "config `FILE` (YAML) to validate")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageErr("config check: --config FILE is required")
+	}
+	if _, err := loadConfig(*file); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", *file)
+	return nil
+}

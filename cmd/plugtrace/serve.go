@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/plugtrace/plugtrace/examples/todos"
+	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/telemetry"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "plugtrace serve [--config FILE]", stderr)
+	file := fs.String("config", "", "config `FILE` (YAML); default: the built-in demo config")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*file)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	h, err := host.New(ctx, cfg,
+		host.WithLogger(logger),
+		host.WithPlugins(todos.Plugin()),
+		host.WithTelemetryOptions(telemetry.WithConsoleWriter(stdout)),
+	)
+	if err != nil {
+		return &exitError{2, err}
+	}
+	return h.Run(ctx)
+}

@@ -1,0 +1,325 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/telemetry"
+	"github.com/plugtrace/plugtrace/tracing"
+)
+
+// Host serves plugins over HTTP with tracing. Create it with New, then Run
+// it, or Start it and Shutdown it yourself.
+type Host struct {
+	cfg       *config.Config
+	logger    *slog.Logger
+	telemetry *telemetry.Host
+	tracing   *tracing.Provider
+	auth      auth.HTTPAuth
+	handler   http.Handler
+	shutdownT time.Duration
+
+	mu       sync.Mutex
+	plugins  []PluginInfo
+	server   *http.Server
+	listener net.Listener
+	served   chan error
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// Option configures a Host.
+type Option interface {
+	apply(*options)
+}
+
+type options struct {
+	plugins         []Plugin
+	logger          *slog.Logger
+	telemetryOpts   []telemetry.HostOption
+	shutdownTimeout time.Duration
+	routes          []hostRoute
+}
+
+type hostRoute struct {
+	pattern string
+	handler http.Handler
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// WithPlugins registers in-process plugins.
+func WithPlugins(plugins ...Plugin) Option {
+	return optionFunc(func(o *options) { o.plugins = append(o.plugins, plugins...) })
+}
+
+// WithLogger sets the host's logger. Default slog.Default(). Records logged
+// with a context that carries a span get its trace_id and span_id.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(o *options) { o.logger = l })
+}
+
+// WithTelemetryOptions passes options to telemetry.NewHost, for example the
+// embedded span store or the console writer.
+func WithTelemetryOptions(opts ...telemetry.HostOption) Option {
+	return optionFunc(func(o *options) { o.telemetryOpts = append(o.telemetryOpts, opts...) })
+}
+
+// WithShutdownTimeout bounds Run's graceful shutdown: finishing in-flight
+// requests and flushing spans. Default 10s.
+func WithShutdownTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) { o.shutdownTimeout = d })
+}
+
+// WithHandler serves h at a ServeMux pattern of the host itself, outside
+// /api/ (for example the trace viewer at "/traces/"). Its requests are
+// traced but not authenticated.
+func WithHandler(pattern string, h http.Handler) Option {
+	return optionFunc(func(o *options) { o.routes = append(o.routes, hostRoute{pattern, h}) })
+}
+
+// New builds a host from cfg: its telemetry, its authenticator and its
+// plugins, whose Init functions run here. Nothing listens until Start.
+func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error) {
+	o := options{logger: slog.Default(), shutdownTimeout: 10 * time.Second}
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := slog.New(telemetry.NewLogHandler(o.logger.Handler()))
+
+	tel, err := telemetry.NewHost(ctx, cfg.Backend.Tracing, append([]telemetry.HostOption{telemetry.WithLogger(logger)}, o.telemetryOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{cfg: cfg, logger: logger, telemetry: tel, shutdownT: o.shutdownTimeout}
+	fail := func(err error) (*Host, error) {
+		_ = tel.Shutdown(context.WithoutCancel(ctx))
+		return nil, err
+	}
+
+	if h.auth, err = newBearerAuth(cfg.Backend.Auth); err != nil {
+		return fail(err)
+	}
+	if h.tracing, err = tracing.NewProvider(cfg.TracingConfig(), tracing.WithTracerProvider(tel.TracerProvider())); err != nil {
+		return fail(err)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /api/plugins", h.servePlugins)
+	for _, rt := range o.routes {
+		mux.Handle(rt.pattern, rt.handler)
+	}
+	seen := map[string]bool{}
+	for _, p := range o.plugins {
+		if err := tracing.ValidatePluginID(p.ID); err != nil {
+			return fail(fmt.Errorf("host: plugin %q: %w", p.ID, err))
+		}
+		if seen[p.ID] {
+			return fail(fmt.Errorf("host: plugin %q registered twice", p.ID))
+		}
+		seen[p.ID] = true
+		if p.Init == nil {
+			return fail(fmt.Errorf("host: plugin %q: nil Init", p.ID))
+		}
+		router, err := h.initPlugin(ctx, p)
+		if err != nil {
+			return fail(err)
+		}
+		mux.Handle(mountPath(p.ID), authenticate(h.auth, logger, mountRouter(p.ID, router)))
+		h.plugins = append(h.plugins, PluginInfo{
+			ID: p.ID, Kind: KindInProcess, State: StateRunning,
+			Tracing: h.tracing.Enabled(p.ID), Mount: mountPath(p.ID),
+		})
+	}
+
+	h.handler = withRoute(otelhttp.NewHandler(recoverPanics(logger, mux), "",
+		otelhttp.WithTracerProvider(tel.TracerProvider()),
+		otelhttp.WithPropagators(tel.Propagator()),
+		otelhttp.WithSpanNameFormatter(spanName),
+	))
+	return h, nil
+}
+
+func newBearerAuth(a config.Auth) (*auth.BearerAuth, error) {
+	bc := auth.BearerConfig{UserTokenSecret: []byte(a.UserTokens.Secret)}
+	for _, ea := range a.ExternalAccess {
+		bc.StaticTokens = append(bc.StaticTokens, auth.StaticToken{Token: ea.Token, Subject: ea.Subject})
+	}
+	return auth.NewBearerAuth(bc)
+}
+
+func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, error) {
+	svc, err := h.tracing.ForPlugin(p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("host: plugin %q: %w", p.ID, err)
+	}
+	router := http.NewServeMux()
+	env := Env{
+		Tracing: svc,
+		Logger:  h.logger.With("plugin_id", p.ID),
+		Router:  router,
+		Auth:    h.auth,
+	}
+	if err := p.Init(ctx, env); err != nil {
+		return nil, fmt.Errorf("host: plugin %q: init: %w", p.ID, err)
+	}
+	return router, nil
+}
+
+func mountPath(id string) string { return "/api/" + id + "/" }
+
+// mountRouter serves a plugin's router below /api/<id>, with paths relative
+// to that prefix, and names the server span after the plugin's route.
+func mountRouter(id string, router *http.ServeMux) http.Handler {
+	prefix := "/api/" + id
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.URL = new(url.URL)
+		*r2.URL = *r.URL
+		r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+		r2.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
+		// Deferred, so that a panicking handler's span is named too.
+		defer func() {
+			if r2.Pattern != "" {
+				setRoute(r, prefix+routePath(r2.Pattern))
+			}
+		}()
+		router.ServeHTTP(w, r2)
+	})
+}
+
+// routePath returns the path of a ServeMux pattern without its method and
+// without the end-of-path marker: "GET /{$}" is "/".
+func routePath(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		pattern = path
+	}
+	return strings.TrimSuffix(pattern, "{$}")
+}
+
+func (h *Host) servePlugins(w http.ResponseWriter, _ *http.Request) {
+	h.mu.Lock()
+	plugins := append([]PluginInfo(nil), h.plugins...)
+	h.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"plugins": plugins})
+}
+
+// Handler returns the host's HTTP handler: every route, traced and
+// authenticated. Tests may serve it with httptest.
+func (h *Host) Handler() http.Handler { return h.handler }
+
+// Telemetry returns the host's telemetry.
+func (h *Host) Telemetry() *telemetry.Host { return h.telemetry }
+
+// Tracing returns the provider of the plugins' tracing services.
+func (h *Host) Tracing() *tracing.Provider { return h.tracing }
+
+// Auth returns the host's authenticator.
+func (h *Host) Auth() auth.HTTPAuth { return h.auth }
+
+// Logger returns the host's logger.
+func (h *Host) Logger() *slog.Logger { return h.logger }
+
+// Start listens on backend.listen and serves in the background.
+func (h *Host) Start() error {
+	ln, err := net.Listen("tcp", h.cfg.Backend.Listen)
+	if err != nil {
+		return fmt.Errorf("host: backend.listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(h.logger.Handler(), slog.LevelWarn),
+	}
+	h.mu.Lock()
+	h.server, h.listener, h.served = srv, ln, make(chan error, 1)
+	h.mu.Unlock()
+	go func() { h.served <- srv.Serve(ln) }()
+	return nil
+}
+
+// Addr returns the address the host listens on, once started.
+func (h *Host) Addr() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.listener == nil {
+		return ""
+	}
+	return h.listener.Addr().String()
+}
+
+// URL returns the host's base URL, once started: "http://127.0.0.1:7007".
+func (h *Host) URL() string { return "http://" + h.Addr() }
+
+// Shutdown stops accepting requests, waits for those in flight, and then
+// flushes spans, all within ctx's deadline. Later calls return the first
+// call's result.
+func (h *Host) Shutdown(ctx context.Context) error {
+	h.shutdownOnce.Do(func() { h.shutdownErr = h.shutdown(ctx) })
+	return h.shutdownErr
+}
+
+func (h *Host) shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	srv := h.server
+	h.mu.Unlock()
+	var err error
+	if srv != nil {
+		if e := srv.Shutdown(ctx); e != nil {
+			err = fmt.Errorf("host: finishing requests: %w", e)
+		}
+		if e := <-h.served; e != nil && !errors.Is(e, http.ErrServerClosed) {
+			err = errors.Join(err, e)
+		}
+	}
+	if e := h.telemetry.Shutdown(ctx); e != nil {
+		err = errors.Join(err, fmt.Errorf("host: flushing spans: %w", e))
+	}
+	return err
+}
+
+// Run starts the host and serves until ctx is done, then shuts down
+// gracefully within the shutdown timeout.
+func (h *Host) Run(ctx context.Context) error {
+	if err := h.Start(); err != nil {
+		_ = h.telemetry.Shutdown(context.WithoutCancel(ctx))
+		return err
+	}
+	h.logger.Info("plugtrace host listening", "url", h.URL())
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-h.served:
+		h.served <- serveErr // for shutdown
+	}
+	h.logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.shutdownT)
+	defer cancel()
+	err := h.Shutdown(sctx)
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(serveErr, err)
+	}
+	return err
+}
