@@ -119,4 +119,3 @@ backend:
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
-

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/plugtrace/plugtrace/auth"
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/telemetry"
+	"github.com/plugtrace/plugtrace/traceview"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -28,6 +30,7 @@ type Host struct {
 	telemetry *telemetry.Host
 	tracing   *tracing.Provider
 	auth      auth.HTTPAuth
+	store     *traceview.Store // nil unless the embedded exporter is on
 	handler   http.Handler
 	shutdownT time.Duration
 
@@ -105,11 +108,20 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	}
 	logger := slog.New(telemetry.NewLogHandler(o.logger.Handler()))
 
-	tel, err := telemetry.NewHost(ctx, cfg.Backend.Tracing, append([]telemetry.HostOption{telemetry.WithLogger(logger)}, o.telemetryOpts...)...)
+	telOpts := []telemetry.HostOption{telemetry.WithLogger(logger)}
+	var store *traceview.Store
+	if slices.Contains(cfg.Backend.Tracing.Exporters, config.ExporterEmbedded) {
+		var err error
+		if store, err = traceview.NewStore(cfg.Backend.Tracing.Embedded.MaxSpans); err != nil {
+			return nil, fmt.Errorf("backend.tracing.embedded: %w", err)
+		}
+		telOpts = append(telOpts, telemetry.WithEmbeddedExporter(store))
+	}
+	tel, err := telemetry.NewHost(ctx, cfg.Backend.Tracing, append(telOpts, o.telemetryOpts...)...)
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, logger: logger, telemetry: tel, shutdownT: o.shutdownTimeout}
+	h := &Host{cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout}
 	fail := func(err error) (*Host, error) {
 		_ = tel.Shutdown(context.WithoutCancel(ctx))
 		return nil, err
@@ -127,6 +139,9 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /api/plugins", h.servePlugins)
+	if store != nil {
+		mux.Handle(viewerPath, traceview.Handler(store))
+	}
 	for _, rt := range o.routes {
 		mux.Handle(rt.pattern, rt.handler)
 	}
@@ -157,9 +172,14 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 		otelhttp.WithTracerProvider(tel.TracerProvider()),
 		otelhttp.WithPropagators(tel.Propagator()),
 		otelhttp.WithSpanNameFormatter(spanName),
+		// The viewer polls; tracing it would fill the store with itself.
+		otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, viewerPath) }),
 	))
 	return h, nil
 }
+
+// viewerPath is where the embedded trace viewer is served.
+const viewerPath = "/traces/"
 
 func newBearerAuth(a config.Auth) (*auth.BearerAuth, error) {
 	bc := auth.BearerConfig{UserTokenSecret: []byte(a.UserTokens.Secret)}
@@ -239,6 +259,10 @@ func (h *Host) Tracing() *tracing.Provider { return h.tracing }
 // Auth returns the host's authenticator.
 func (h *Host) Auth() auth.HTTPAuth { return h.auth }
 
+// Store returns the embedded span store, or nil when the embedded exporter
+// is not configured.
+func (h *Host) Store() *traceview.Store { return h.store }
+
 // Logger returns the host's logger.
 func (h *Host) Logger() *slog.Logger { return h.logger }
 
@@ -308,6 +332,9 @@ func (h *Host) Run(ctx context.Context) error {
 		return err
 	}
 	h.logger.Info("plugtrace host listening", "url", h.URL())
+	if h.store != nil {
+		h.logger.Info("trace viewer", "url", h.URL()+viewerPath)
+	}
 	var serveErr error
 	select {
 	case <-ctx.Done():
