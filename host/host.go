@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -42,6 +44,11 @@ type Host struct {
 
 	shutdownOnce sync.Once
 	shutdownErr  error
+
+	relay        *relay // nil without external plugins, or with export: direct
+	external     []*externalPlugin
+	limits       ExternalLimits
+	pluginLogOut io.Writer
 }
 
 // Option configures a Host.
@@ -55,6 +62,8 @@ type options struct {
 	telemetryOpts   []telemetry.HostOption
 	shutdownTimeout time.Duration
 	routes          []hostRoute
+	limits          ExternalLimits
+	pluginLogOut    io.Writer
 }
 
 type hostRoute struct {
@@ -96,10 +105,23 @@ func WithHandler(pattern string, h http.Handler) Option {
 	return optionFunc(func(o *options) { o.routes = append(o.routes, hostRoute{pattern, h}) })
 }
 
+// WithExternalLimits sets the limits of external plugins: request body,
+// call timeout, start timeout and restart backoff. Zero fields keep their
+// defaults.
+func WithExternalLimits(l ExternalLimits) Option {
+	return optionFunc(func(o *options) { o.limits = l })
+}
+
+// WithPluginLogOutput sets where the log lines of external plugins (and of
+// go-plugin about them) go. Default os.Stderr.
+func WithPluginLogOutput(w io.Writer) Option {
+	return optionFunc(func(o *options) { o.pluginLogOut = w })
+}
+
 // New builds a host from cfg: its telemetry, its authenticator and its
 // plugins, whose Init functions run here. Nothing listens until Start.
 func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error) {
-	o := options{logger: slog.Default(), shutdownTimeout: 10 * time.Second}
+	o := options{logger: slog.Default(), shutdownTimeout: 10 * time.Second, pluginLogOut: os.Stderr}
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
@@ -121,8 +143,14 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout}
+	h := &Host{
+		cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout,
+		limits: o.limits.withDefaults(), pluginLogOut: o.pluginLogOut,
+	}
 	fail := func(err error) (*Host, error) {
+		if h.relay != nil {
+			h.relay.stop()
+		}
 		_ = tel.Shutdown(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -145,13 +173,20 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	for _, rt := range o.routes {
 		mux.Handle(rt.pattern, rt.handler)
 	}
+	if err := h.setupExternal(h.limits); err != nil {
+		return fail(err)
+	}
 	seen := map[string]bool{}
+	for _, ext := range h.external {
+		seen[ext.id] = true
+		mux.Handle(mountPath(ext.id), authenticate(h.auth, logger, ext))
+	}
 	for _, p := range o.plugins {
 		if err := tracing.ValidatePluginID(p.ID); err != nil {
 			return fail(fmt.Errorf("host: plugin %q: %w", p.ID, err))
 		}
 		if seen[p.ID] {
-			return fail(fmt.Errorf("host: plugin %q registered twice", p.ID))
+			return fail(fmt.Errorf("host: plugin %q registered twice (in-process plugins and plugins[] share one id space)", p.ID))
 		}
 		seen[p.ID] = true
 		if p.Init == nil {
@@ -243,6 +278,13 @@ func (h *Host) servePlugins(w http.ResponseWriter, _ *http.Request) {
 	h.mu.Lock()
 	plugins := append([]PluginInfo(nil), h.plugins...)
 	h.mu.Unlock()
+	for _, ext := range h.external {
+		state, restarts, lastErr := ext.info()
+		plugins = append(plugins, PluginInfo{
+			ID: ext.id, Kind: KindExternal, State: state, Tracing: h.tracing.Enabled(ext.id),
+			Mount: mountPath(ext.id), Restarts: restarts, LastError: lastErr,
+		})
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"plugins": plugins})
 }
 
@@ -266,12 +308,14 @@ func (h *Host) Store() *traceview.Store { return h.store }
 // Logger returns the host's logger.
 func (h *Host) Logger() *slog.Logger { return h.logger }
 
-// Start listens on backend.listen and serves in the background.
+// Start starts the external plugins, waiting until each has started or
+// failed once, then listens on backend.listen and serves in the background.
 func (h *Host) Start() error {
 	ln, err := net.Listen("tcp", h.cfg.Backend.Listen)
 	if err != nil {
 		return fmt.Errorf("host: backend.listen: %w", err)
 	}
+	h.startExternal()
 	srv := &http.Server{
 		Handler:           h.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -317,6 +361,16 @@ func (h *Host) shutdown(ctx context.Context) error {
 		if e := <-h.served; e != nil && !errors.Is(e, http.ErrServerClosed) {
 			err = errors.Join(err, e)
 		}
+	}
+	// Plugins flush their spans to the relay, which feeds the exporters
+	// flushed last.
+	var wg sync.WaitGroup
+	for _, ext := range h.external {
+		wg.Go(func() { ext.stop(ctx) })
+	}
+	wg.Wait()
+	if h.relay != nil {
+		h.relay.stop()
 	}
 	if e := h.telemetry.Shutdown(ctx); e != nil {
 		err = errors.Join(err, fmt.Errorf("host: flushing spans: %w", e))

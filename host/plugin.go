@@ -51,4 +51,8 @@ type PluginInfo struct {
 	State   string `json:"state"`
 	Tracing bool   `json:"tracing"`
 	Mount   string `json:"mount"`
+	// Restarts counts how often an external plugin was restarted.
+	Restarts int `json:"restarts,omitempty"`
+	// LastError is why an external plugin last went down.
+	LastError string `json:"lastError,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/plugtrace/plugtrace/config"
 )
@@ -19,7 +20,7 @@ func loadConfig(file string) (*config.Config, error) {
 		err error
 	)
 	if file == "" {
-		cfg, err = config.Parse(demoConfig)
+		cfg, err = config.Parse(demoConfig, config.WithLookupEnv(demoEnv))
 	} else {
 		cfg, err = config.Load(file)
 	}
@@ -27,6 +28,18 @@ func loadConfig(file string) (*config.Config, error) {
 		return nil, &exitError{2, err}
 	}
 	return cfg, nil
+}
+
+// demoEnv is the environment of the demo config: the process's, plus
+// PLUGTRACE_EXECUTABLE, this binary, which the demo runs as its external
+// example plugin.
+func demoEnv(name string) (string, bool) {
+	if name == "PLUGTRACE_EXECUTABLE" {
+		if exe, err := os.Executable(); err == nil {
+			return exe, true
+		}
+	}
+	return os.LookupEnv(name)
 }
 
 func configCheck(args []string, stdout, stderr io.Writer) error {

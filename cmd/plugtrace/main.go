@@ -4,6 +4,7 @@
 //	plugtrace config check --config FILE    validate a config file
 //	plugtrace token --user REF [--config FILE] [--ttl 1h]
 //	                                        mint a user token
+//	plugtrace example-plugin weather        run the external example plugin
 //
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
 package main
@@ -45,6 +46,7 @@ Usage:
   plugtrace config check --config FILE     validate a config file
   plugtrace token --user REF [--config FILE] [--ttl DURATION]
                                            mint a user token signed with the configured secret
+  plugtrace example-plugin weather         run the external example plugin (the host starts it)
 
 Run "plugtrace COMMAND --help" for a command's flags.
 `
@@ -80,6 +82,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return configCheck(args[2:], stdout, stderr)
 	case "token":
 		return token(args[1:], stdout, stderr)
+	case "example-plugin":
+		return examplePlugin(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

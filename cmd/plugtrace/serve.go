@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/plugtrace/plugtrace/examples/todos"
+	"github.com/plugtrace/plugtrace/examples/weather"
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/telemetry"
 )
@@ -24,6 +26,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	h, err := host.New(ctx, cfg,
 		host.WithLogger(logger),
 		host.WithPlugins(todos.Plugin()),
+		// The weather plugin's default upstream, so that the demo needs no
+		// network.
+		host.WithHandler("GET /demo/weather/forecast", http.StripPrefix("/demo/weather", weather.DemoUpstream())),
 		host.WithTelemetryOptions(telemetry.WithConsoleWriter(stdout)),
 	)
 	if err != nil {

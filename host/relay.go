@@ -1,0 +1,101 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"net"
+	"strings"
+	"sync"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/plugtrace/plugtrace/internal/pluginproto"
+)
+
+// relay is the host's OTLP/gRPC endpoint for its external plugins. Each
+// plugin exports with a bearer token of its own; the relay refuses any
+// export without a known token, drops enduser.id when capture is off, and
+// hands the spans to the host's exporters. Plugins never see the upstream's
+// address or credentials.
+type relay struct {
+	collectortrace.UnimplementedTraceServiceServer
+
+	sink           func([]sdktrace.ReadOnlySpan)
+	captureEndUser bool
+	srv            *grpc.Server
+	lis            net.Listener
+
+	mu     sync.Mutex
+	tokens map[string]string // plugin id -> token
+}
+
+func newRelay(sink func([]sdktrace.ReadOnlySpan), captureEndUser bool) (*relay, error) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &relay{sink: sink, captureEndUser: captureEndUser, lis: lis, tokens: map[string]string{}}
+	r.srv = grpc.NewServer(grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize))
+	collectortrace.RegisterTraceServiceServer(r.srv, r)
+	go func() { _ = r.srv.Serve(lis) }()
+	return r, nil
+}
+
+// endpoint is the URL plugins export to.
+func (r *relay) endpoint() string { return "http://" + r.lis.Addr().String() }
+
+// token returns the plugin's token, minting it on first use.
+func (r *relay) token(pluginID string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.tokens[pluginID]; ok {
+		return t
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	t := hex.EncodeToString(b)
+	r.tokens[pluginID] = t
+	return t
+}
+
+// sender returns the plugin whose token the request carries.
+func (r *relay) sender(ctx context.Context) (string, bool) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	var presented string
+	for _, v := range md.Get("authorization") {
+		if t, ok := strings.CutPrefix(v, "Bearer "); ok {
+			presented = t
+		}
+	}
+	if presented == "" {
+		return "", false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	match := ""
+	for id, t := range r.tokens { // compare with every token, in constant time each
+		if subtle.ConstantTimeCompare([]byte(presented), []byte(t)) == 1 {
+			match = id
+		}
+	}
+	return match, match != ""
+}
+
+// Export implements the OTLP trace service.
+func (r *relay) Export(ctx context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
+	if _, ok := r.sender(ctx); !ok {
+		return nil, status.Error(codes.Unauthenticated, "plugtrace relay: missing or unknown plugin token")
+	}
+	spans := spansFromOTLP(req.GetResourceSpans(), r.captureEndUser)
+	r.sink(spans)
+	return &collectortrace.ExportTraceServiceResponse{}, nil
+}
+
+func (r *relay) stop() { r.srv.Stop() }

@@ -1,0 +1,57 @@
+package pluginproto
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/plugtrace/plugtrace/auth"
+)
+
+// HeaderToProto converts HTTP headers, in a stable order.
+func HeaderToProto(h http.Header) []*Header {
+	out := make([]*Header, 0, len(h))
+	for name, values := range h {
+		out = append(out, &Header{Name: name, Values: values})
+	}
+	slices.SortFunc(out, func(a, b *Header) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// HeaderFromProto converts headers back.
+func HeaderFromProto(hs []*Header) http.Header {
+	h := make(http.Header, len(hs))
+	for _, x := range hs {
+		h[http.CanonicalHeaderKey(x.GetName())] = append(h[http.CanonicalHeaderKey(x.GetName())], x.GetValues()...)
+	}
+	return h
+}
+
+// CredentialsToProto converts the caller's credentials.
+func CredentialsToProto(c auth.Credentials) *Principal {
+	switch c.PrincipalType() {
+	case auth.PrincipalUser:
+		return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_USER, Id: c.PrincipalID()}
+	case auth.PrincipalService:
+		return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_SERVICE, Id: c.PrincipalID()}
+	}
+	return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_NONE}
+}
+
+// CredentialsFromProto converts them back; anything unknown is anonymous.
+func CredentialsFromProto(p *Principal) auth.Credentials {
+	switch p.GetType() {
+	case PrincipalType_PRINCIPAL_TYPE_USER:
+		return auth.UserCredentials(p.GetId())
+	case PrincipalType_PRINCIPAL_TYPE_SERVICE:
+		return auth.ServiceCredentials(p.GetId())
+	}
+	return auth.NoneCredentials()
+}

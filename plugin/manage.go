@@ -1,0 +1,213 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/otel/attribute"
+	"google.golang.org/grpc"
+
+	"github.com/plugtrace/plugtrace/httpclient"
+	"github.com/plugtrace/plugtrace/internal/pluginproto"
+	"github.com/plugtrace/plugtrace/telemetry"
+	"github.com/plugtrace/plugtrace/tracing"
+)
+
+// Env is what Manage gives the handler factory.
+type Env struct {
+	// PluginID is the plugin's id.
+	PluginID string
+	// Tracing is the plugin's tracing service: it honours the host's tracer
+	// override and capture.endUser setting.
+	Tracing tracing.Service
+	// HTTPClient hands out HTTP clients whose requests are client spans of
+	// the plugin's trace, with the trace context passed on.
+	HTTPClient *httpclient.Provider
+	// Logger logs as JSON to the host (through go-plugin), with plugin_id,
+	// and trace_id and span_id when given a context that carries a span.
+	Logger *slog.Logger
+}
+
+// HandlerFactory builds the plugin's handler. ctx ends when the plugin
+// stops.
+type HandlerFactory func(ctx context.Context, env Env) (http.Handler, error)
+
+// ManageOpts configures Manage.
+type ManageOpts struct {
+	TracingOpts TracingOpts
+	// ShutdownTimeout bounds the final flush of spans. Default 5s.
+	ShutdownTimeout time.Duration
+}
+
+// TracingOpts configures the plugin's tracing.
+type TracingOpts struct {
+	// CustomAttributes are added to the plugin's resource.
+	CustomAttributes []attribute.KeyValue
+}
+
+// ErrNotStartedByHost is returned by Manage in a process that a plugtrace
+// host did not start.
+var ErrNotStartedByHost = errors.New("plugin: this executable is a plugtrace plugin; a plugtrace host starts it (see plugins[].command in the host's config)")
+
+// Manage runs the plugin until the host stops it, then flushes its spans.
+// It returns an error when the process was not started by a plugtrace host,
+// when the hand-off is malformed or names another plugin, or when the factory
+// fails.
+func Manage(pluginID string, factory HandlerFactory, opts ManageOpts) error {
+	if err := tracing.ValidatePluginID(pluginID); err != nil {
+		return fmt.Errorf("plugin: %w", err)
+	}
+	if factory == nil {
+		return errors.New("plugin: nil handler factory")
+	}
+	if os.Getenv(pluginproto.Handshake.MagicCookieKey) != pluginproto.Handshake.MagicCookieValue {
+		return ErrNotStartedByHost
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	rt, err := newRuntime(ctx, pluginID, os.LookupEnv, os.Stderr, opts)
+	if err != nil {
+		return err
+	}
+	defer rt.shutdown(opts.ShutdownTimeout)
+
+	handler, err := factory(ctx, rt.env)
+	if err != nil {
+		return fmt.Errorf("plugin %s: handler factory: %w", pluginID, err)
+	}
+	goplugin.Serve(&goplugin.ServeConfig{
+		HandshakeConfig: pluginproto.Handshake,
+		Plugins:         pluginproto.PluginSet(&server{handler: handler, telemetry: rt.telemetry, logger: rt.env.Logger}),
+		GRPCServer:      rt.grpcServer,
+		Logger:          hclog.New(&hclog.LoggerOptions{Name: pluginID, Output: os.Stderr, JSONFormat: true, Level: hclog.Warn}),
+	})
+	return nil
+}
+
+// runtime is what Manage sets up around the handler.
+type runtime struct {
+	telemetry *telemetry.Plugin
+	env       Env
+}
+
+func newRuntime(ctx context.Context, pluginID string, lookup func(string) (string, bool), logOut io.Writer, opts ManageOpts) (*runtime, error) {
+	handoff, present, err := telemetry.HandoffFromEnv(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: hand-off: %w", pluginID, err)
+	}
+	if !present {
+		// Started by something else than a plugtrace host: no tracing,
+		// but trace context still flows.
+		handoff = telemetry.Handoff{PluginID: pluginID}
+	}
+	if handoff.PluginID != pluginID {
+		return nil, fmt.Errorf("plugin: the host started this plugin as %q, but it calls itself %q", handoff.PluginID, pluginID)
+	}
+	tel, err := telemetry.NewPlugin(ctx, handoff, opts.TracingOpts.CustomAttributes...)
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: %w", pluginID, err)
+	}
+	enabled := handoff.Enabled
+	provider, err := tracing.NewProvider(tracing.Config{
+		CaptureEndUser: handoff.CaptureEndUser,
+		Plugins: map[string]tracing.PluginConfig{pluginID: {
+			Enabled: &enabled,
+			Tracer:  tracing.TracerConfig{Name: handoff.TracerName, Version: handoff.TracerVersion, SchemaURL: handoff.TracerSchemaURL},
+		}},
+	}, tracing.WithTracerProvider(tel.TracerProvider()))
+	if err != nil {
+		return nil, fmt.Errorf("plugin %s: hand-off tracer: %w", pluginID, err)
+	}
+	svc, err := provider.ForPlugin(pluginID)
+	if err != nil {
+		return nil, err
+	}
+	tracing.SetDefaultTracer(svc.Tracer())
+	clients, err := httpclient.NewProvider(httpclient.ProviderOptions{
+		TracerProvider: tel.TracerProvider(),
+		Propagator:     tel.Propagator(),
+		Attributes:     []attribute.KeyValue{tracing.PluginIDKey.String(pluginID)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(telemetry.NewLogHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
+	return &runtime{telemetry: tel, env: Env{PluginID: pluginID, Tracing: svc, HTTPClient: clients, Logger: logger}}, nil
+}
+
+// grpcServer builds the plugin's gRPC server: server spans for CallResource,
+// continuing the host's trace.
+func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
+	opts = append(opts,
+		grpc.StatsHandler(otelgrpc.NewServerHandler(
+			otelgrpc.WithTracerProvider(rt.telemetry.TracerProvider()),
+			otelgrpc.WithPropagators(rt.telemetry.Propagator()),
+			otelgrpc.WithFilter(pluginproto.Traced),
+		)),
+		grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize),
+		grpc.MaxSendMsgSize(pluginproto.MaxMessageSize),
+	)
+	return grpc.NewServer(opts...)
+}
+
+func (rt *runtime) shutdown(timeout time.Duration) {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := rt.telemetry.Shutdown(ctx); err != nil {
+		rt.env.Logger.Warn("flushing spans at shutdown failed", "error", err)
+	}
+	tracing.SetDefaultTracer(nil)
+}
+
+// hclogJSONHandler writes slog records as the JSON lines go-plugin reads
+// from a plugin's stderr (@level, @message, @timestamp), so the host logs
+// them as structured records of the plugin.
+func hclogJSONHandler(w io.Writer) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) > 0 {
+				return a
+			}
+			switch a.Key {
+			case slog.TimeKey:
+				// The layout go-plugin parses; another one demotes the
+				// line to an unparsed debug message.
+				a = slog.String("@timestamp", a.Value.Time().Format("2006-01-02T15:04:05.000000Z07:00"))
+			case slog.LevelKey:
+				a = slog.String("@level", levelName(a.Value.Any()))
+			case slog.MessageKey:
+				a.Key = "@message"
+			}
+			return a
+		},
+	})
+}
+
+func levelName(v any) string {
+	l, ok := v.(slog.Level)
+	if !ok {
+		return "info"
+	}
+	switch {
+	case l >= slog.LevelError:
+		return "error"
+	case l >= slog.LevelWarn:
+		return "warn"
+	case l >= slog.LevelInfo:
+		return "info"
+	}
+	return "debug"
+}

@@ -1,0 +1,131 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/pluginproto"
+	"github.com/plugtrace/plugtrace/telemetry"
+)
+
+// server serves the plugin's http.Handler as the Plugin gRPC service.
+type server struct {
+	pluginproto.UnimplementedPluginServer
+	handler   http.Handler
+	telemetry *telemetry.Plugin
+	logger    *slog.Logger
+}
+
+// CallResource turns the call into an http.Request, whose context carries
+// the gRPC server span (a child of the host's client span) and the caller's
+// credentials, and returns what the handler wrote.
+func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResourceRequest) (*pluginproto.CallResourceResponse, error) {
+	ctx = auth.ContextWithCredentials(ctx, pluginproto.CredentialsFromProto(req.GetPrincipal()))
+	r, err := http.NewRequestWithContext(ctx, req.GetMethod(), "/", bytes.NewReader(req.GetBody()))
+	if err != nil {
+		return nil, fmt.Errorf("plugin: request: %w", err)
+	}
+	r.URL = &url.URL{Path: req.GetPath(), RawQuery: req.GetRawQuery()}
+	r.RequestURI = r.URL.RequestURI()
+	r.Header = pluginproto.HeaderFromProto(req.GetHeaders())
+	r.Host = req.GetHost()
+	r.RemoteAddr = req.GetRemoteAddr()
+	r.ContentLength = int64(len(req.GetBody()))
+
+	w := &responseBuffer{header: http.Header{}}
+	s.serve(w, r)
+	return &pluginproto.CallResourceResponse{
+		Status:  int32(w.status()),
+		Headers: pluginproto.HeaderToProto(w.header),
+		Body:    w.body.Bytes(),
+		Route:   r.Pattern, // set by an http.ServeMux as it routes r
+	}, nil
+}
+
+// serve runs the handler; a panic becomes a 500 recorded on the server span,
+// as in the host, and the plugin keeps serving.
+func (s *server) serve(w *responseBuffer, r *http.Request) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		err, ok := v.(error)
+		if !ok {
+			err = fmt.Errorf("panic: %v", v)
+		}
+		span := trace.SpanFromContext(r.Context())
+		span.RecordError(err, trace.WithStackTrace(true))
+		span.SetStatus(codes.Error, err.Error())
+		s.logger.ErrorContext(r.Context(), "handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
+		w.reset()
+		w.header.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error":"internal error"}` + "\n"))
+	}()
+	s.handler.ServeHTTP(w, r)
+}
+
+// CheckHealth answers OK once the handler is being served.
+func (s *server) CheckHealth(context.Context, *pluginproto.CheckHealthRequest) (*pluginproto.CheckHealthResponse, error) {
+	return &pluginproto.CheckHealthResponse{Status: pluginproto.CheckHealthResponse_STATUS_OK}, nil
+}
+
+// Flush exports the plugin's spans; the host calls it before stopping the
+// plugin.
+func (s *server) Flush(ctx context.Context, _ *pluginproto.FlushRequest) (*pluginproto.FlushResponse, error) {
+	if err := s.telemetry.ForceFlush(ctx); err != nil {
+		return nil, err
+	}
+	return &pluginproto.FlushResponse{}, nil
+}
+
+// responseBuffer is the http.ResponseWriter of a forwarded request: the
+// whole response goes back to the host in one message.
+type responseBuffer struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (w *responseBuffer) Header() http.Header { return w.header }
+
+func (w *responseBuffer) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+}
+
+func (w *responseBuffer) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	if w.header.Get("Content-Type") == "" {
+		w.header.Set("Content-Type", http.DetectContentType(b))
+	}
+	return w.body.Write(b)
+}
+
+// Flush is a no-op: the response is sent whole.
+func (w *responseBuffer) Flush() {}
+
+func (w *responseBuffer) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+func (w *responseBuffer) reset() {
+	w.header = http.Header{}
+	w.code = 0
+	w.body.Reset()
+}
