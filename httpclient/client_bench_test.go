@@ -1,0 +1,200 @@
+package httpclient_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/httptrace/otelhttptrace"
+	"go.opentelemetry.io/otel/attribute"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/plugtrace/plugtrace/httpclient"
+)
+
+// The SDK in the benchmarks has a span processor that does nothing: the
+// numbers are the cost of making spans, not of exporting them. Requests carry
+// a sampled remote parent, as in a plugin serving a traced request.
+
+type discardProcessor struct{}
+
+func (discardProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (discardProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (discardProcessor) Shutdown(context.Context) error                  { return nil }
+func (discardProcessor) ForceFlush(context.Context) error                { return nil }
+
+var remoteParent = trace.NewSpanContext(trace.SpanContextConfig{
+	TraceID:    trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36},
+	SpanID:     trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7},
+	TraceFlags: trace.FlagsSampled,
+	Remote:     true,
+})
+
+// benchTracing are the tracing options of the traced benchmarks: what a host
+// gives a plugin.
+func benchTracing() []httpclient.TracingOption {
+	return []httpclient.TracingOption{
+		httpclient.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(discardProcessor{}))),
+		httpclient.WithPropagator(propagation.TraceContext{}),
+		httpclient.WithMeterProvider(metricnoop.NewMeterProvider()),
+		httpclient.WithAttributes(attribute.String("plugtrace.plugin.id", "weather")),
+	}
+}
+
+// withOtelhttptrace swaps the lifecycle events for otelhttptrace's defaults
+// (sub-spans and header attributes): the straightforward otelhttp +
+// otelhttptrace chain, for reference.
+func withOtelhttptrace(opts []httpclient.TracingOption) []httpclient.TracingOption {
+	return append(opts, httpclient.WithClientTrace(func(ctx context.Context) *httptrace.ClientTrace {
+		return otelhttptrace.NewClientTrace(ctx)
+	}))
+}
+
+// BenchmarkGet is a GET on a kept-alive loopback connection to one server,
+// with the response body read and closed, by clients from New that differ
+// only in their middlewares:
+//
+//   - plain: none, the baseline;
+//   - traced: the default chain (client span, traceparent, lifecycle events);
+//   - otelhttptrace: the reference chain of withOtelhttptrace.
+//
+// The clients have no overall timeout: net/http's per-request timer costs
+// about 20 allocations, which would make the ratio look better than it is.
+func BenchmarkGet(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"city":"Paris","temperature":21}`)
+	}))
+	defer srv.Close()
+
+	for _, bc := range []struct {
+		name        string
+		middlewares []httpclient.Middleware
+	}{
+		{"plain", []httpclient.Middleware{}},
+		{"traced", []httpclient.Middleware{httpclient.TracingMiddleware(benchTracing()...)}},
+		{"otelhttptrace", []httpclient.Middleware{httpclient.TracingMiddleware(withOtelhttptrace(benchTracing())...)}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			client, err := httpclient.New(httpclient.Options{Middlewares: bc.middlewares, Timeout: httpclient.NoTimeout})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer client.CloseIdleConnections()
+			ctx := trace.ContextWithSpanContext(context.Background(), remoteParent)
+			benchGet(b, ctx, client, srv.URL) // opens the connection
+			b.ReportAllocs()
+			for b.Loop() {
+				benchGet(b, ctx, client, srv.URL)
+			}
+		})
+	}
+}
+
+func benchGet(b *testing.B, ctx context.Context, client *http.Client, url string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatal(resp.Status, err)
+	}
+}
+
+// BenchmarkTracingMiddleware is the cost of the middleware alone, without
+// the network and its noise: a round tripper answers from memory after
+// calling the hooks that net/http calls on a kept-alive connection. It splits
+// the cost of tracing:
+//
+//   - none: no middleware, the baseline;
+//   - span: otelhttp's span and propagation, without lifecycle events;
+//   - traced: the default, span and lifecycle events;
+//   - otelhttptrace-events: the span with otelhttptrace's hooks in their
+//     cheapest mode (WithoutSubSpans, WithoutHeaders) instead.
+func BenchmarkTracingMiddleware(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts []httpclient.TracingOption
+	}{
+		{"none", nil},
+		{"span", append(benchTracing(), httpclient.WithClientTrace(nil))},
+		{"traced", benchTracing()},
+		{"otelhttptrace-events", append(benchTracing(), httpclient.WithClientTrace(func(ctx context.Context) *httptrace.ClientTrace {
+			return otelhttptrace.NewClientTrace(ctx, otelhttptrace.WithoutSubSpans(), otelhttptrace.WithoutHeaders())
+		}))},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var rt http.RoundTripper = memoryTransport{}
+			if bc.opts != nil {
+				rt = httpclient.TracingMiddleware(bc.opts...)(rt)
+			}
+			ctx := trace.ContextWithSpanContext(context.Background(), remoteParent)
+			b.ReportAllocs()
+			for b.Loop() {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:8080/forecast", nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp, err := rt.RoundTrip(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+			}
+		})
+	}
+}
+
+// memoryTransport answers every request with a small body, after calling the
+// hooks of a request on a kept-alive connection, in net/http's order.
+type memoryTransport struct{}
+
+func (memoryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if ct := httptrace.ContextClientTrace(r.Context()); ct != nil {
+		if ct.GetConn != nil {
+			ct.GetConn(r.URL.Host)
+		}
+		if ct.GotConn != nil {
+			ct.GotConn(httptrace.GotConnInfo{Conn: memoryConn{}, Reused: true, WasIdle: true})
+		}
+		if ct.WroteHeaders != nil {
+			ct.WroteHeaders()
+		}
+		if ct.WroteRequest != nil {
+			ct.WroteRequest(httptrace.WroteRequestInfo{})
+		}
+		if ct.GotFirstResponseByte != nil {
+			ct.GotFirstResponseByte()
+		}
+	}
+	body := `{"city":"Paris","temperature":21}`
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(strings.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       r,
+	}, nil
+}
+
+// memoryConn is the connection memoryTransport reports to hooks; only its
+// addresses are ever used.
+type memoryConn struct{ net.Conn }
+
+func (memoryConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
+func (memoryConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080} }

@@ -1,0 +1,188 @@
+package httpclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Defaults for the timeouts of [Options] and [ProviderOptions].
+const (
+	DefaultTimeout             = 30 * time.Second
+	DefaultDialTimeout         = 10 * time.Second
+	DefaultTLSHandshakeTimeout = 10 * time.Second
+)
+
+// NoTimeout, given for a timeout, turns that timeout off. A zero timeout
+// means the default instead.
+const NoTimeout time.Duration = -1
+
+// ErrInvalidOptions is wrapped by every error about invalid [Options] or
+// [ProviderOptions].
+var ErrInvalidOptions = errors.New("httpclient: invalid options")
+
+// Options configure a client made by [New] or [Provider.New]. The zero value
+// is valid: a traced client with the defaults listed on each field.
+//
+// With [Provider.New], a zero field takes the provider's value instead, and
+// Attributes are added to the provider's.
+type Options struct {
+	// TracerProvider makes the client spans. Default: the global one,
+	// [otel.GetTracerProvider], looked up when the client is made (the
+	// global provider forwards to whatever is installed later).
+	TracerProvider trace.TracerProvider
+	// Propagator injects the trace context into each request's headers.
+	// Default: the global one, [otel.GetTextMapPropagator], looked up when
+	// the client is made.
+	Propagator propagation.TextMapPropagator
+	// MeterProvider receives otelhttp's client metrics
+	// (http.client.request.duration, http.client.request.body.size).
+	// Default: the global one, [otel.GetMeterProvider].
+	MeterProvider metric.MeterProvider
+	// Attributes are added to every client span, for example the id of the
+	// calling plugin.
+	Attributes []attribute.KeyValue
+
+	// Middlewares wrap the base transport; the first is the outermost. Nil
+	// means [DefaultMiddlewares]: a [TracingMiddleware] configured from the
+	// fields above. A non-nil list, even an empty one, replaces the defaults,
+	// and the fields above then have no effect.
+	Middlewares []Middleware
+
+	// Transport is the base round tripper under the middlewares. Default: a
+	// clone of [http.DefaultTransport] with the dial, TLS handshake and
+	// response header timeouts below (http.DefaultTransport itself is never
+	// changed).
+	Transport http.RoundTripper
+
+	// Timeout bounds a whole exchange, from dialing to reading the last byte
+	// of the response body ([http.Client.Timeout]). Default:
+	// [DefaultTimeout]; [NoTimeout] for none. A request's context can
+	// shorten it.
+	Timeout time.Duration
+	// DialTimeout bounds establishing a TCP connection. Default:
+	// [DefaultDialTimeout]. Only for the default transport: setting it
+	// together with Transport is an error.
+	DialTimeout time.Duration
+	// TLSHandshakeTimeout bounds the TLS handshake. Default:
+	// [DefaultTLSHandshakeTimeout]. Only for the default transport.
+	TLSHandshakeTimeout time.Duration
+	// ResponseHeaderTimeout bounds the wait for the response headers once
+	// the request is written. Default: none, Timeout bounds it. Only for the
+	// default transport.
+	ResponseHeaderTimeout time.Duration
+}
+
+// timeouts are the four timeouts of Options and ProviderOptions.
+type timeouts struct {
+	overall, dial, tlsHandshake, responseHeader time.Duration
+}
+
+// transportSet reports whether a timeout of the base transport is given.
+func (t timeouts) transportSet() bool {
+	return t.dial != 0 || t.tlsHandshake != 0 || t.responseHeader != 0
+}
+
+// or returns t with each zero timeout taken from def.
+func (t timeouts) or(def timeouts) timeouts {
+	pick := func(v, d time.Duration) time.Duration {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	return timeouts{
+		overall:        pick(t.overall, def.overall),
+		dial:           pick(t.dial, def.dial),
+		tlsHandshake:   pick(t.tlsHandshake, def.tlsHandshake),
+		responseHeader: pick(t.responseHeader, def.responseHeader),
+	}
+}
+
+var defaultTimeouts = timeouts{
+	overall:        DefaultTimeout,
+	dial:           DefaultDialTimeout,
+	tlsHandshake:   DefaultTLSHandshakeTimeout,
+	responseHeader: NoTimeout,
+}
+
+// netDuration converts a resolved timeout to net/http's convention, where
+// zero means none.
+func netDuration(d time.Duration) time.Duration {
+	if d == NoTimeout {
+		return 0
+	}
+	return d
+}
+
+// settings are Options or ProviderOptions in one form.
+type settings struct {
+	tp          trace.TracerProvider
+	prop        propagation.TextMapPropagator
+	mp          metric.MeterProvider
+	attrs       []attribute.KeyValue
+	middlewares []Middleware // nil: the defaults
+	transport   http.RoundTripper
+	timeouts    timeouts
+}
+
+func (o Options) settings() settings {
+	return settings{
+		tp:          o.TracerProvider,
+		prop:        o.Propagator,
+		mp:          o.MeterProvider,
+		attrs:       o.Attributes,
+		middlewares: o.Middlewares,
+		transport:   o.Transport,
+		timeouts: timeouts{
+			overall:        o.Timeout,
+			dial:           o.DialTimeout,
+			tlsHandshake:   o.TLSHandshakeTimeout,
+			responseHeader: o.ResponseHeaderTimeout,
+		},
+	}
+}
+
+// validate checks s, naming fields as <structName>.<Field>. customTransport
+// says whether the base transport is the caller's, in which case the
+// transport timeouts cannot apply.
+func (s settings) validate(structName string, customTransport bool) error {
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: %s.%s", ErrInvalidOptions, structName, fmt.Sprintf(format, args...)))
+	}
+	for _, d := range []struct {
+		field     string
+		value     time.Duration
+		transport bool // a timeout of the default transport
+	}{
+		{"Timeout", s.timeouts.overall, false},
+		{"DialTimeout", s.timeouts.dial, true},
+		{"TLSHandshakeTimeout", s.timeouts.tlsHandshake, true},
+		{"ResponseHeaderTimeout", s.timeouts.responseHeader, true},
+	} {
+		switch {
+		case d.value < 0 && d.value != NoTimeout:
+			fail("%s is %v; want a positive duration, zero for the default, or NoTimeout", d.field, d.value)
+		case d.value != 0 && d.transport && customTransport:
+			fail("%s is %v, but it applies to the default transport only; set it on your own Transport instead", d.field, d.value)
+		}
+	}
+	for i, kv := range s.attrs {
+		if !kv.Valid() {
+			fail("Attributes[%d] has an empty key", i)
+		}
+	}
+	for i, mw := range s.middlewares {
+		if mw == nil {
+			fail("Middlewares[%d] is nil", i)
+		}
+	}
+	return errors.Join(errs...)
+}
