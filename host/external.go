@@ -149,7 +149,7 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 	rpcClient, err := client.Client()
 	if err != nil {
 		client.Kill()
-		if strings.Contains(err.Error(), "Incompatible API version") {
+		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
 			err = fmt.Errorf("%w: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", err, pluginproto.ProtocolVersion)
 		}
 		return nil, nil, fmt.Errorf("start %s: %w", p.argv[0], err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,7 +28,14 @@ import (
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain doubles as the external plugins of the tests: the host starts
+// this test binary again, with HOSTTEST_PLUGIN naming the plugin to be.
+func TestMain(m *testing.M) {
+	if name := os.Getenv("HOSTTEST_PLUGIN"); name != "" {
+		os.Exit(runTestPlugin(name))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 const (
 	testSecret  = "test-secret-that-is-at-least-32-bytes-long"
@@ -95,6 +103,13 @@ func (s *syncBuffer) String() string {
 // OTLP receiver. extra is YAML appended under backend.tracing.
 func startHost(t *testing.T, tracingYAML string, opts ...host.Option) *testHost {
 	t.Helper()
+	return startHostWith(t, tracingYAML, "", opts...)
+}
+
+// startHostWith is startHost with external plugins: pluginsYAML is the
+// list under the top-level plugins key.
+func startHostWith(t *testing.T, tracingYAML, pluginsYAML string, opts ...host.Option) *testHost {
+	t.Helper()
 	rec := otlptest.NewReceiver(t)
 	yaml := fmt.Sprintf(`
 backend:
@@ -108,7 +123,9 @@ backend:
   tracing:
     exporter: otlp
     otlp: {endpoint: %q, protocol: grpc, insecure: true}
-%s`, staticToken, testSecret, rec.Endpoint(), indent(tracingYAML, "    "))
+%s
+plugins:
+%s`, staticToken, testSecret, rec.Endpoint(), indent(tracingYAML, "    "), indent(pluginsYAML, "  "))
 	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
@@ -119,6 +136,8 @@ backend:
 		host.WithPlugins(todos.Plugin(), p.plugin()),
 		host.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))),
 		host.WithTelemetryOptions(telemetry.WithQueue(1024, 64, 50*time.Millisecond, time.Second)),
+		host.WithPluginLogOutput(logs),
+		host.WithExternalLimits(host.ExternalLimits{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}),
 	}, opts...)
 	h, err := host.New(context.Background(), cfg, opts...)
 	if err != nil {

@@ -1,0 +1,72 @@
+package host_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/host"
+)
+
+// BenchmarkExternalRoundTrip measures one request through the host to an
+// external plugin's handler that does nothing, with tracing on (every span
+// recorded into the embedded store: host server span, host client span,
+// plugin server span) and off (nothing sampled, plugin tracing disabled), in
+// one run.
+func BenchmarkExternalRoundTrip(b *testing.B) {
+	modes := []struct{ name, tracing string }{
+		{"traced", "exporter: embedded\n    sampler: {type: parentbased_always_on}"},
+		{"untraced", "exporter: none\n    sampler: {type: always_off}\n    plugins: {enabledByDefault: false}"},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			yaml := fmt.Sprintf("backend:\n  listen: 127.0.0.1:0\n  tracing:\n    %s\nplugins:\n%s",
+				m.tracing, indent(externalPlugin("ext", "probe"), "  "))
+			cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
+			if err != nil {
+				b.Fatal(err)
+			}
+			h, err := host.New(context.Background(), cfg,
+				host.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+				host.WithPluginLogOutput(io.Discard))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := h.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				_ = h.Shutdown(ctx)
+			}()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 10 * time.Second}
+			defer client.CloseIdleConnections()
+			url := h.URL() + "/api/ext/nothing"
+			get := func() {
+				resp, err := client.Get(url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusNoContent {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+			for range 50 { // warm up connections on both hops
+				get()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				get()
+			}
+		})
+	}
+}

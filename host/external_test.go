@@ -1,0 +1,337 @@
+package host_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+
+	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/internal/otlptest"
+)
+
+// externalPlugin returns the plugins[] entry that runs this test binary as
+// the named test plugin, with extra env entries ("K: v").
+func externalPlugin(id, name string, env ...string) string {
+	return fmt.Sprintf("- id: %s\n  command: [%q]\n  env: {HOSTTEST_PLUGIN: %s%s}\n", id, os.Args[0], name, strings.Join(append([]string{""}, env...), ", "))
+}
+
+// upstream records the traceparent of each request and answers a forecast.
+type upstream struct {
+	*httptest.Server
+	mu          sync.Mutex
+	traceparent []string
+}
+
+func newUpstream(t *testing.T) *upstream {
+	u := &upstream{}
+	u.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.traceparent = append(u.traceparent, r.Header.Get("Traceparent"))
+		u.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"city":%q,"summary":"sunny","temperatureC":21.5}`, r.URL.Query().Get("city"))
+	}))
+	t.Cleanup(u.Close)
+	return u
+}
+
+func (u *upstream) seen() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.traceparent...)
+}
+
+func shutdown(t *testing.T, h *testHost) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+}
+
+func TestOneTraceAcrossProcesses(t *testing.T) {
+	up := newUpstream(t)
+	h := startHostWith(t, "capture: {endUser: true}", externalPlugin("weather", "weather", "WEATHER_UPSTREAM_URL: "+up.URL))
+	status, body := h.do(t, "GET", "/api/weather/forecast?city=Paris", userToken(t, "user:default/alice"), "")
+	if status != http.StatusOK || !strings.Contains(body, `"city":"Paris"`) {
+		t.Fatalf("GET forecast = %d %s", status, body)
+	}
+	// Shutdown asks the plugin to flush, then flushes the host: every span
+	// is at the receiver when it returns, without waiting for a batch timer.
+	shutdown(t, h)
+	spans := h.rec.Spans()
+
+	server := one(t, spans, "GET /api/weather/forecast")
+	var hostClient, pluginServer otlptest.Span
+	for _, s := range otlptest.ByName(spans, "plugtrace.plugin.v1.Plugin/CallResource") {
+		switch s.Kind {
+		case tracepb.Span_SPAN_KIND_CLIENT:
+			hostClient = s
+		case tracepb.Span_SPAN_KIND_SERVER:
+			pluginServer = s
+		}
+	}
+	forecast := one(t, spans, "weather.forecast")
+	var outgoing otlptest.Span
+	for _, s := range spans {
+		if s.Kind == tracepb.Span_SPAN_KIND_CLIENT && s.ParentSpanID == forecast.SpanID {
+			outgoing = s
+		}
+	}
+	chain := []struct {
+		name          string
+		span, parent  otlptest.Span
+		service, kind string
+	}{
+		{"host client span", hostClient, server, "plugtrace", "SPAN_KIND_CLIENT"},
+		{"plugin server span", pluginServer, hostClient, "weather", "SPAN_KIND_SERVER"},
+		{"plugin service span", forecast, pluginServer, "weather", "SPAN_KIND_INTERNAL"},
+		{"outgoing HTTP span", outgoing, forecast, "weather", "SPAN_KIND_CLIENT"},
+	}
+	for _, c := range chain {
+		if c.span.SpanID == "" {
+			t.Fatalf("%s missing; spans: %v", c.name, otlptest.Names(spans))
+		}
+		if c.span.TraceID != server.TraceID || c.span.ParentSpanID != c.parent.SpanID {
+			t.Fatalf("%s %q: trace %s parent %s, want trace %s parent %s (%q)", c.name, c.span.Name,
+				c.span.TraceID, c.span.ParentSpanID, server.TraceID, c.parent.SpanID, c.parent.Name)
+		}
+		if c.span.Resource["service.name"] != c.service || c.span.Kind.String() != c.kind {
+			t.Fatalf("%s: service %q kind %v, want %s %s", c.name, c.span.Resource["service.name"], c.span.Kind, c.service, c.kind)
+		}
+	}
+	if server.Attributes["http.route"] != "/api/weather/forecast" {
+		t.Fatalf("host server span route %q, want the plugin's route", server.Attributes["http.route"])
+	}
+	if forecast.Attributes["plugtrace.plugin.id"] != "weather" || forecast.Attributes["plugtrace.principal.type"] != "user" ||
+		forecast.Attributes["enduser.id"] != "user:default/alice" || forecast.Scope != "plugtrace-plugin-weather" {
+		t.Fatalf("plugin span attributes %v scope %q", forecast.Attributes, forecast.Scope)
+	}
+	if forecast.Resource["weather.example"] != "true" {
+		t.Fatalf("custom resource attribute missing: %v", forecast.Resource)
+	}
+	if got := up.seen(); len(got) != 1 || !strings.Contains(got[0], outgoing.SpanID) || !strings.Contains(got[0], server.TraceID) {
+		t.Fatalf("upstream saw traceparent %v, want the outgoing span %s of trace %s", got, outgoing.SpanID, server.TraceID)
+	}
+}
+
+func TestHandoffEnvironment(t *testing.T) {
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://host-only-collector:4317")
+	t.Setenv("OTEL_SERVICE_NAME", "host-service")
+	t.Setenv("HOSTTEST_SECRET", "do-not-leak")
+	h := startHostWith(t, `
+sampler: {type: parentbased_traceidratio, ratio: 0.5}
+resource: {deployment.environment.name: test}
+plugin:
+  ext:
+    tracer: {name: probe-tracer, version: 1.2.3}
+`, externalPlugin("ext", "probe", "PROBE_SETTING: on"))
+	status, body := h.do(t, "GET", "/api/ext/env", "", "")
+	if status != http.StatusOK {
+		t.Fatalf("GET /env = %d %s", status, body)
+	}
+	var environ []string
+	if err := json.Unmarshal([]byte(body), &environ); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	want := map[string]string{
+		"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc",
+		"OTEL_PROPAGATORS":                   "tracecontext,baggage",
+		"OTEL_TRACES_SAMPLER":                "parentbased_traceidratio",
+		"OTEL_TRACES_SAMPLER_ARG":            "0.5",
+		"OTEL_SERVICE_NAME":                  "ext",
+		"OTEL_RESOURCE_ATTRIBUTES":           "deployment.environment.name=test",
+		"PLUGTRACE_PLUGIN_ID":                "ext",
+		"PLUGTRACE_TRACING_ENABLED":          "true",
+		"PLUGTRACE_TRACER_NAME":              "probe-tracer",
+		"PLUGTRACE_TRACER_VERSION":           "1.2.3",
+		"PLUGTRACE_CAPTURE_END_USER":         "false",
+		"PROBE_SETTING":                      "on",
+	}
+	for k, v := range want {
+		if env[k] != v {
+			t.Errorf("%s = %q, want %q", k, env[k], v)
+		}
+	}
+	if ep := env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]; !strings.HasPrefix(ep, "http://127.0.0.1:") {
+		t.Errorf("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = %q, want the host's loopback relay", ep)
+	}
+	if hd := env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"]; !strings.HasPrefix(hd, "authorization=Bearer%20") || len(hd) < 60 {
+		t.Errorf("OTEL_EXPORTER_OTLP_TRACES_HEADERS = %q, want the plugin's relay token", hd)
+	}
+	for _, leaked := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "HOSTTEST_SECRET", "OTEL_SDK_DISABLED"} {
+		if v, ok := env[leaked]; ok {
+			t.Errorf("%s=%q reached the plugin", leaked, v)
+		}
+	}
+	for k := range env {
+		if strings.HasPrefix(k, "OTEL_") {
+			if _, ok := want[k]; !ok && k != "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" && k != "OTEL_EXPORTER_OTLP_TRACES_HEADERS" {
+				t.Errorf("unexpected %s in the plugin's environment", k)
+			}
+		}
+	}
+}
+
+func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("ext", "probe"))
+	_, body := h.do(t, "GET", "/api/ext/env", "", "")
+	var environ []string
+	_ = json.Unmarshal([]byte(body), &environ)
+	var relayURL string
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="); ok {
+			relayURL = v
+		}
+	}
+	for name, headers := range map[string]map[string]string{
+		"no token":    nil,
+		"wrong token": {"authorization": "Bearer 0000"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts := []otlptracegrpc.Option{otlptracegrpc.WithEndpointURL(relayURL), otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: false})}
+			if headers != nil {
+				opts = append(opts, otlptracegrpc.WithHeaders(headers))
+			}
+			exp, err := otlptracegrpc.New(context.Background(), opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer exp.Shutdown(context.Background())
+			tp := sdktrace.NewTracerProvider()
+			_, span := tp.Tracer("intruder").Start(context.Background(), "forged span")
+			span.End()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err = exp.ExportSpans(ctx, []sdktrace.ReadOnlySpan{spanSnapshot(t, tp, "forged span")})
+			if err == nil || !strings.Contains(err.Error(), "Unauthenticated") {
+				t.Fatalf("export = %v, want Unauthenticated", err)
+			}
+			_ = tp.Shutdown(context.Background())
+		})
+	}
+	shutdown(t, h)
+	if n := len(otlptest.ByName(h.rec.Spans(), "forged span")); n != 0 {
+		t.Fatalf("%d forged spans reached the upstream", n)
+	}
+}
+
+func TestDisabledPluginPropagatesContext(t *testing.T) {
+	up := newUpstream(t)
+	h := startHostWith(t, "plugin: {ext: {enabled: false}}", externalPlugin("ext", "probe"))
+	status, body := h.do(t, "GET", "/api/ext/propagate?url="+up.URL, "", "")
+	if status != http.StatusOK {
+		t.Fatalf("GET /propagate = %d %s", status, body)
+	}
+	var got map[string]string
+	_ = json.Unmarshal([]byte(body), &got)
+	shutdown(t, h)
+	spans := h.rec.Spans()
+	server := one(t, spans, "GET /api/ext/propagate")
+	if got["traceId"] != server.TraceID {
+		t.Fatalf("plugin ran in trace %s, want the host's %s", got["traceId"], server.TraceID)
+	}
+	if seen := up.seen(); len(seen) != 1 || !strings.Contains(seen[0], server.TraceID) {
+		t.Fatalf("upstream saw %v, want a traceparent of trace %s", seen, server.TraceID)
+	}
+	for _, s := range spans {
+		if s.Resource["service.name"] == "ext" {
+			t.Fatalf("disabled plugin exported span %q", s.Name)
+		}
+	}
+	one(t, spans, "plugtrace.plugin.v1.Plugin/CallResource") // the host's client span only
+}
+
+func TestCrashedPluginIsRestarted(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("ext", "probe"))
+	status, body := h.do(t, "GET", "/api/ext/crash", "", "")
+	if status != http.StatusBadGateway && status != http.StatusServiceUnavailable {
+		t.Fatalf("request that crashes the plugin = %d %s, want 502", status, body)
+	}
+	if !strings.Contains(body, `"error"`) {
+		t.Fatalf("no JSON error: %s", body)
+	}
+	// The host and its other plugins keep serving meanwhile.
+	if status, _ := h.do(t, "GET", "/api/todos/", "", ""); status != http.StatusOK {
+		t.Fatalf("in-process plugin while ext is down: %d", status)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := h.do(t, "GET", "/api/plugins", "", "")
+		var list struct{ Plugins []host.PluginInfo }
+		_ = json.Unmarshal([]byte(body), &list)
+		p := list.Plugins[len(list.Plugins)-1]
+		if p.ID == "ext" && p.State == "running" && p.Restarts >= 1 {
+			if p.LastError == "" {
+				t.Fatalf("restarted plugin reports no error: %+v", p)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin not restarted: %s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if status, _ := h.do(t, "GET", "/api/ext/nothing", "", ""); status != http.StatusNoContent {
+		t.Fatalf("after restart: %d", status)
+	}
+}
+
+func TestOversizedBodyGets413(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("ext", "probe"), host.WithExternalLimits(host.ExternalLimits{MaxRequestBody: 1024}))
+	status, body := h.do(t, "POST", "/api/ext/size", "", strings.Repeat("x", 1024))
+	if status != http.StatusOK || body != "1024" {
+		t.Fatalf("body at the limit: %d %s", status, body)
+	}
+	status, body = h.do(t, "POST", "/api/ext/size", "", strings.Repeat("x", 1025))
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"error"`) {
+		t.Fatalf("body over the limit: %d %s, want 413 JSON", status, body)
+	}
+}
+
+func TestCallTimeoutGets504(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("ext", "probe"), host.WithExternalLimits(host.ExternalLimits{CallTimeout: 200 * time.Millisecond}))
+	status, body := h.do(t, "GET", "/api/ext/slow?d=5s", "", "")
+	if status != http.StatusGatewayTimeout || !strings.Contains(body, "did not answer") {
+		t.Fatalf("slow plugin: %d %s, want 504", status, body)
+	}
+}
+
+func TestIncompatiblePluginFailsClearly(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("future", "future-protocol"))
+	status, body := h.do(t, "GET", "/api/future/x", "", "")
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("incompatible plugin: %d %s, want 503", status, body)
+	}
+	_, body = h.do(t, "GET", "/api/plugins", "", "")
+	if !strings.Contains(body, "incompatible API version") || !strings.Contains(body, "protocol version 1") {
+		t.Fatalf("/api/plugins does not explain the mismatch: %s", body)
+	}
+}
+
+func TestPluginEnvMayNotOverrideTheHandoff(t *testing.T) {
+	cfgYAML := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" +
+		indent(externalPlugin("ext", "probe", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: http://elsewhere:4317"), "  ")
+	_, err := newHostFromYAML(t, cfgYAML)
+	if err == nil || !strings.Contains(err.Error(), "plugins[0].env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+		t.Fatalf("err = %v, want one naming the key", err)
+	}
+}
+
