@@ -334,4 +334,3 @@ func TestPluginEnvMayNotOverrideTheHandoff(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the key", err)
 	}
 }
-

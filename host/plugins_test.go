@@ -99,4 +99,3 @@ func probeHandler(_ context.Context, env plugin.Env) (http.Handler, error) {
 // hostEnv returns an environment lookup with nothing in it, so that the test
 // host's config does not depend on the machine's OTEL_* variables.
 func noEnv(string) (string, bool) { return "", false }
-
