@@ -334,3 +334,57 @@ func TestPluginEnvMayNotOverrideTheHandoff(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the key", err)
 	}
 }
+
+// TestViewerShowsBothProcesses follows a cross-process trace into the
+// embedded viewer's JSON API: the relay feeds the store like the host does.
+func TestViewerShowsBothProcesses(t *testing.T) {
+	up := newUpstream(t)
+	h := startHostWith(t, "", externalPlugin("weather", "weather", "WEATHER_UPSTREAM_URL: "+up.URL))
+	if status, body := h.do(t, "GET", "/api/weather/forecast?city=Oslo", "", ""); status != http.StatusOK {
+		t.Fatalf("forecast: %d %s", status, body)
+	}
+	h.flushed(t) // the host's own spans
+	var list struct {
+		Traces []struct {
+			TraceID   string   `json:"traceId"`
+			RootName  string   `json:"rootName"`
+			SpanCount int      `json:"spanCount"`
+			Plugins   []string `json:"plugins"`
+		} `json:"traces"`
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// The plugin's spans come through the relay, after its batch delay.
+		_, body := h.do(t, "GET", "/traces/api/traces?plugin=weather", "", "")
+		_ = json.Unmarshal([]byte(body), &list)
+		if len(list.Traces) == 1 && list.Traces[0].SpanCount == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("viewer list: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if tr := list.Traces[0]; tr.RootName != "GET /api/weather/forecast" || len(tr.Plugins) != 1 || tr.Plugins[0] != "weather" {
+		t.Fatalf("trace summary %+v", tr)
+	}
+	_, body := h.do(t, "GET", "/traces/api/traces/"+list.Traces[0].TraceID, "", "")
+	var detail struct {
+		Spans []struct {
+			Name     string            `json:"name"`
+			Resource map[string]any    `json:"resource"`
+			Kind     string            `json:"kind"`
+			Scope    map[string]string `json:"scope"`
+		} `json:"spans"`
+	}
+	if err := json.Unmarshal([]byte(body), &detail); err != nil {
+		t.Fatal(err)
+	}
+	services := map[any]int{}
+	for _, s := range detail.Spans {
+		services[s.Resource["service.name"]]++
+	}
+	if services["plugtrace"] != 2 || services["weather"] != 3 {
+		t.Fatalf("spans per service %v, want plugtrace 2 and weather 3; body %s", services, body)
+	}
+}

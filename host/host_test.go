@@ -121,7 +121,7 @@ backend:
     userTokens:
       secret: %s
   tracing:
-    exporter: otlp
+    exporter: [otlp, embedded]
     otlp: {endpoint: %q, protocol: grpc, insecure: true}
 %s
 plugins:
