@@ -16,9 +16,13 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/plugtrace/plugtrace/auth"
 	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/httpclient"
 	"github.com/plugtrace/plugtrace/telemetry"
 	"github.com/plugtrace/plugtrace/traceview"
 	"github.com/plugtrace/plugtrace/tracing"
@@ -229,17 +233,36 @@ func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, error)
 	if err != nil {
 		return nil, fmt.Errorf("host: plugin %q: %w", p.ID, err)
 	}
+	clients, err := httpclient.NewProvider(httpclient.ProviderOptions{
+		TracerProvider: h.pluginTracerProvider(p.ID),
+		Propagator:     h.telemetry.Propagator(),
+		Attributes:     []attribute.KeyValue{tracing.PluginIDKey.String(p.ID)},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("host: plugin %q: http clients: %w", p.ID, err)
+	}
 	router := http.NewServeMux()
 	env := Env{
-		Tracing: svc,
-		Logger:  h.logger.With("plugin_id", p.ID),
-		Router:  router,
-		Auth:    h.auth,
+		Tracing:    svc,
+		Logger:     h.logger.With("plugin_id", p.ID),
+		Router:     router,
+		Auth:       h.auth,
+		HTTPClient: clients,
 	}
 	if err := p.Init(ctx, env); err != nil {
 		return nil, fmt.Errorf("host: plugin %q: init: %w", p.ID, err)
 	}
 	return router, nil
+}
+
+// pluginTracerProvider is the tracer provider of a plugin's outgoing HTTP
+// spans: the host's, or a no-op one when tracing is off for the plugin (the
+// trace context is still passed on).
+func (h *Host) pluginTracerProvider(id string) trace.TracerProvider {
+	if !h.tracing.Enabled(id) {
+		return noop.NewTracerProvider()
+	}
+	return h.telemetry.TracerProvider()
 }
 
 func mountPath(id string) string { return "/api/" + id + "/" }

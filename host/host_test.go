@@ -56,6 +56,23 @@ func (p *probe) plugin() host.Plugin {
 			_ = env.Tracing.StartActiveSpan(r.Context(), "probe.count", func(context.Context, tracing.Span) error { return nil }, tracing.WithRequest(r))
 			w.WriteHeader(http.StatusNoContent)
 		})
+		client, err := env.HTTPClient.New(httpClientOptions())
+		if err != nil {
+			return err
+		}
+		env.Router.HandleFunc("GET /fetch", func(w http.ResponseWriter, r *http.Request) {
+			err := env.Tracing.StartActiveSpan(r.Context(), "probe.fetch", func(ctx context.Context, _ tracing.Span) error {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, r.URL.Query().Get("url"), nil)
+				resp, err := client.Do(req)
+				if err != nil {
+					return err
+				}
+				return resp.Body.Close()
+			})
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+			}
+		})
 		env.Router.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		})
@@ -468,4 +485,26 @@ func TestShutdownFinishesInFlightAndFlushes(t *testing.T) {
 	spans := h.rec.Spans()
 	one(t, spans, "probe.slow")
 	one(t, spans, "GET /api/probe/slow")
+}
+
+func TestInProcessPluginHTTPClient(t *testing.T) {
+	up := newUpstream(t)
+	h := startHost(t, "propagators: [tracecontext, b3]")
+	if status, body := h.do(t, "GET", "/api/probe/fetch?url="+up.URL+"/x", "", ""); status != http.StatusOK {
+		t.Fatalf("fetch: %d %s", status, body)
+	}
+	spans := h.flushed(t)
+	fetch := one(t, spans, "probe.fetch")
+	var client otlptest.Span
+	for _, s := range spans {
+		if s.Kind == tracepb.Span_SPAN_KIND_CLIENT && s.ParentSpanID == fetch.SpanID {
+			client = s
+		}
+	}
+	if client.SpanID == "" || client.Attributes["plugtrace.plugin.id"] != "probe" {
+		t.Fatalf("no client span attributed to the plugin under probe.fetch: %v", otlptest.Names(spans))
+	}
+	if seen := up.seen(); len(seen) != 1 || !strings.Contains(seen[0], client.SpanID) {
+		t.Fatalf("upstream saw traceparent %v, want span %s", seen, client.SpanID)
+	}
 }

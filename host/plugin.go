@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/httpclient"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -34,6 +35,10 @@ type Env struct {
 	// Auth is the host's authenticator, for plugins that check credentials
 	// of their own.
 	Auth auth.HTTPAuth
+	// HTTPClient hands out HTTP clients whose requests are client spans of
+	// the caller's trace, attributed to the plugin, with the trace context
+	// passed on in the host's propagation format.
+	HTTPClient *httpclient.Provider
 }
 
 // Plugin kinds and states reported by /api/plugins.
