@@ -63,6 +63,8 @@ func withOtelhttptrace(opts []httpclient.TracingOption) []httpclient.TracingOpti
 // only in their middlewares:
 //
 //   - plain: none, the baseline;
+//   - span: otelhttp's span and traceparent without lifecycle events, the
+//     floor of what tracing with otelhttp's transport costs;
 //   - traced: the default chain (client span, traceparent, lifecycle events);
 //   - otelhttptrace: the reference chain of withOtelhttptrace.
 //
@@ -79,6 +81,7 @@ func BenchmarkGet(b *testing.B) {
 		middlewares []httpclient.Middleware
 	}{
 		{"plain", []httpclient.Middleware{}},
+		{"span", []httpclient.Middleware{httpclient.TracingMiddleware(append(benchTracing(), httpclient.WithClientTrace(nil))...)}},
 		{"traced", []httpclient.Middleware{httpclient.TracingMiddleware(benchTracing()...)}},
 		{"otelhttptrace", []httpclient.Middleware{httpclient.TracingMiddleware(withOtelhttptrace(benchTracing())...)}},
 	} {

@@ -58,12 +58,13 @@ func index(b bool) int {
 // lifecycle adds the events of one request to its client span.
 //
 // otelhttptrace.NewClientTrace, even in its events mode (WithoutSubSpans,
-// WithoutHeaders), makes two maps, takes a mutex and builds attributes in
-// every hook, records a start and a done event for each phase, and names
-// connect events after the address. On a kept-alive connection that is 64
-// allocations per request (BenchmarkTracingMiddleware); lifecycle makes 19:
-// the hooks themselves, one event at each point a reader needs, and no
-// attributes built per request (those of http.getconn are made once).
+// WithoutHeaders), makes two maps for every request, builds attributes in
+// every hook (formatting addresses as strings on kept-alive connections
+// too), records a start and a done event for most phases and names connect
+// events after the address: 64 allocations per request on a kept-alive
+// connection (BenchmarkTracingMiddleware). lifecycle makes 19: the hooks
+// themselves, and one event at each point a reader needs, whose attributes
+// on a kept-alive connection are made once (getConnOptions).
 type lifecycle struct {
 	span trace.Span
 	ct   httptrace.ClientTrace

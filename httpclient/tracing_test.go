@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -552,6 +554,108 @@ func TestWithClientTrace(t *testing.T) {
 				t.Errorf("events = %v, want them to start with %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// The lifecycle events are the same for every way to set up tracing, and
+// come once.
+func TestLifecycleEventsWithAndWithoutDefaultTransport(t *testing.T) {
+	want := []string{"http.connect.start", "http.connect.done", "http.getconn", "http.first_byte"}
+	for _, tc := range []struct {
+		name string
+		opts func(tel telemetry) httpclient.Options
+	}{
+		{"default chain", func(tel telemetry) httpclient.Options { return tel.options() }},
+		{"TracingMiddleware over the default transport", func(tel telemetry) httpclient.Options {
+			o := tel.options()
+			o.Middlewares = []httpclient.Middleware{httpclient.TracingMiddleware(
+				httpclient.WithTracerProvider(tel.tp), httpclient.WithPropagator(tel.prop))}
+			return o
+		}},
+		{"DefaultMiddlewares and another", func(tel telemetry) httpclient.Options {
+			o := tel.options()
+			o.Middlewares = append(httpclient.DefaultMiddlewares(o), func(next http.RoundTripper) http.RoundTripper { return next })
+			return o
+		}},
+		{"own transport", func(tel telemetry) httpclient.Options {
+			o := tel.options()
+			base := http.DefaultTransport.(*http.Transport).Clone()
+			t.Cleanup(base.CloseIdleConnections)
+			o.Transport = base
+			return o
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tel := newTelemetry(t)
+			srv := newServer(t, nil)
+			c := newClient(t, tc.opts(tel))
+			mustDo(t, context.Background(), c, srv.URL)
+			mustDo(t, context.Background(), c, srv.URL)
+			spans := tel.clientSpans()
+			if len(spans) != 2 {
+				t.Fatalf("got %d client spans, want 2", len(spans))
+			}
+			if got := eventNames(spans[0]); !equal(got, want) {
+				t.Errorf("events on a new connection = %v, want %v", got, want)
+			}
+			if got, want := eventNames(spans[1]), []string{"http.getconn", "http.first_byte"}; !equal(got, want) {
+				t.Errorf("events on a kept-alive connection = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestTLSHandshakeFailure(t *testing.T) {
+	tel := newTelemetry(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake fails on purpose
+	defer srv.Close()
+	c := newClient(t, tel.options()) // the default transport does not trust the test certificate
+
+	if _, err := do(t, context.Background(), c, http.MethodGet, srv.URL); err == nil {
+		t.Fatal("GET with an untrusted certificate succeeded")
+	}
+
+	span := tel.onlyClientSpan(t)
+	if span.Status().Code != codes.Error {
+		t.Errorf("status = %v, want Error", span.Status())
+	}
+	want := []string{"http.connect.start", "http.connect.done", "http.tls.start", "http.tls.done"}
+	if got := eventNames(span); !equal(got, want) {
+		t.Errorf("events = %v, want %v", got, want)
+	}
+	e, _ := event(span, "http.tls.done")
+	if got, _ := eventAttr(e, "http.tls.error"); !strings.Contains(got.AsString(), "certificate") {
+		t.Errorf("http.tls.error = %q, want the certificate error", got.AsString())
+	}
+}
+
+// Tracing leaves net/http's errors as they are.
+func TestDialErrorsKeepTheirType(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	tel := newTelemetry(t)
+	plain := tel.options()
+	plain.Middlewares = []httpclient.Middleware{}
+	for name, o := range map[string]httpclient.Options{"traced": tel.options(), "plain": plain} {
+		t.Run(name, func(t *testing.T) {
+			_, err := do(t, context.Background(), newClient(t, o), http.MethodGet, "http://"+addr+"/")
+			var ue *url.Error
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want a *url.Error", err)
+			}
+			if _, ok := ue.Err.(*net.OpError); !ok {
+				t.Errorf("url.Error wraps a %T, want the dialer's *net.OpError", ue.Err)
+			}
+		})
+	}
+	span := tel.onlyClientSpan(t)
+	if v, _ := attr(span, semconv.ErrorTypeKey); v.AsString() != "*net.OpError" {
+		t.Errorf("error.type = %q, want *net.OpError", v.AsString())
 	}
 }
 
