@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/httpclient"
+	"github.com/plugtrace/plugtrace/internal/benchpair"
 )
 
 // The SDK in the benchmarks has a span processor that does nothing: the
@@ -201,3 +202,29 @@ type memoryConn struct{ net.Conn }
 
 func (memoryConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
 func (memoryConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080} }
+
+// BenchmarkGetVersusPlain reports the traced GET (default chain) and the
+// plain one in alternating rounds on the same server (see
+// internal/benchpair), with their ratio: the machine's drift cancels out.
+// The allocation counts come from BenchmarkGet.
+func BenchmarkGetVersusPlain(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"city":"Paris","temperature":21}`)
+	}))
+	defer srv.Close()
+	traced, err := httpclient.New(httpclient.Options{
+		Middlewares: []httpclient.Middleware{httpclient.TracingMiddleware(benchTracing()...)}, Timeout: httpclient.NoTimeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := httpclient.New(httpclient.Options{Middlewares: []httpclient.Middleware{}, Timeout: httpclient.NoTimeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer traced.CloseIdleConnections()
+	defer plain.CloseIdleConnections()
+	ctx := trace.ContextWithSpanContext(context.Background(), remoteParent)
+	benchGet(b, ctx, traced, srv.URL)
+	benchGet(b, ctx, plain, srv.URL)
+	benchpair.Compare(b, func() { benchGet(b, ctx, traced, srv.URL) }, func() { benchGet(b, ctx, plain, srv.URL) })
+}

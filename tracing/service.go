@@ -155,8 +155,8 @@ func recordError(span trace.Span, err error, opts ...trace.EventOption) {
 // credentials finds the caller: the given credentials, else those of the
 // given request.
 func (s *service) credentials(cfg spanConfig) (auth.Credentials, bool, error) {
-	if cfg.hasCreds {
-		return cfg.creds, true, nil
+	if cfg.creds != nil {
+		return cfg.creds.creds, true, nil
 	}
 	if cfg.req == nil {
 		return auth.Credentials{}, false, nil

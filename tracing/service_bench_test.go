@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/benchpair"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -154,5 +155,71 @@ func BenchmarkStartActiveSpanDisabled(b *testing.B) {
 			benchResult = rawNothing(ctx, span)
 			span.End()
 		}
+	})
+}
+
+// BenchmarkStartActiveSpanVersusOTel reports, for each path, plugtrace's
+// ns/op, the raw OpenTelemetry code's, and their ratio, measured in
+// alternating rounds (see internal/benchpair). The allocation counts come
+// from the benchmarks above.
+func BenchmarkStartActiveSpanVersusOTel(b *testing.B) {
+	ok := func(_ context.Context, span tracing.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	rawOK := func(_ context.Context, span trace.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	fail := func(context.Context, tracing.Span) error { return errBench }
+	rawFail := func(context.Context, trace.Span) error { return errBench }
+	ctx := context.Background()
+
+	b.Run("success", func(b *testing.B) {
+		svc, tracer := benchProvider(b, tracing.Config{})
+		benchpair.Compare(b, func() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", ok, tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr))
+		}, func() {
+			benchResult = rawRun(ctx, tracer, rawOK, pluginAttr, opAttr)
+		})
+	})
+	b.Run("success-capture-on", func(b *testing.B) {
+		svc, tracer := benchProvider(b, tracing.Config{CaptureEndUser: true})
+		benchpair.Compare(b, func() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", ok, tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr))
+		}, func() {
+			benchResult = rawRun(ctx, tracer, rawOK, pluginAttr, opAttr)
+		})
+	})
+	b.Run("error", func(b *testing.B) {
+		svc, tracer := benchProvider(b, tracing.Config{})
+		benchpair.Compare(b, func() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", fail, tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr))
+		}, func() {
+			benchResult = rawRun(ctx, tracer, rawFail, pluginAttr, opAttr)
+		})
+	})
+	b.Run("credentials", func(b *testing.B) {
+		svc, tracer := benchProvider(b, tracing.Config{CaptureEndUser: true})
+		benchpair.Compare(b, func() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", ok,
+				tracing.WithKind(trace.SpanKindServer), tracing.WithAttributes(opAttr), tracing.WithCredentials(benchUser))
+		}, func() {
+			benchResult = rawRun(ctx, tracer, rawOK, pluginAttr,
+				tracing.PrincipalTypeKey.String("user"), tracing.EndUserIDKey.String(benchUser.PrincipalID()), opAttr)
+		})
+	})
+	b.Run("disabled", func(b *testing.B) {
+		svc, _ := benchProvider(b, tracing.Config{DisableByDefault: true})
+		noopTracer := noop.NewTracerProvider().Tracer("todos")
+		nothing := func(context.Context, tracing.Span) error { return nil }
+		rawNothing := func(context.Context, trace.Span) error { return nil }
+		benchpair.Compare(b, func() {
+			benchResult = svc.StartActiveSpan(ctx, "list todos", nothing)
+		}, func() {
+			ctx, span := noopTracer.Start(ctx, "list todos")
+			benchResult = rawNothing(ctx, span)
+			span.End()
+		})
 	})
 }

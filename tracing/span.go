@@ -33,7 +33,7 @@ type Span interface {
 // startAttrsInline is how many start attributes fit in a span without a
 // further allocation: the plugin id, the principal's two, and a few of the
 // caller's.
-const startAttrsInline = 6
+const startAttrsInline = 4
 
 // recordingSpan is the Span of a traced plugin. It is one allocation that
 // also holds the context's view of the span and the start attributes.

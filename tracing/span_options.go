@@ -14,18 +14,25 @@ type SpanOption interface {
 	applySpan(spanConfig) spanConfig
 }
 
+// spanConfig is small (five words) because every option copies it.
 type spanConfig struct {
-	attrs    []attribute.KeyValue
-	kind     trace.SpanKind
-	creds    auth.Credentials
-	hasCreds bool
-	req      *http.Request
+	attrs []attribute.KeyValue
+	kind  trace.SpanKind
+	creds *credentialsOption // nil: none given
+	req   *http.Request
 }
 
 func newSpanConfig(opts []SpanOption) spanConfig {
 	c := spanConfig{kind: trace.SpanKindInternal}
 	for _, o := range opts {
-		c = o.applySpan(c)
+		// The common options directly; the set is sealed, so the
+		// method is the fallback, not an extension point.
+		switch o := o.(type) {
+		case kindOption:
+			c.kind = trace.SpanKind(o)
+		default:
+			c = o.applySpan(c)
+		}
 	}
 	return c
 }
@@ -59,14 +66,14 @@ func WithKind(kind trace.SpanKind) SpanOption { return kindOption(kind) }
 
 type credentialsOption struct{ creds auth.Credentials }
 
-func (o credentialsOption) applySpan(c spanConfig) spanConfig {
-	c.creds, c.hasCreds = o.creds, true
+func (o *credentialsOption) applySpan(c spanConfig) spanConfig {
+	c.creds = o
 	return c
 }
 
 // WithCredentials attributes the span to the caller with these credentials.
 // It wins over [WithRequest].
-func WithCredentials(creds auth.Credentials) SpanOption { return credentialsOption{creds} }
+func WithCredentials(creds auth.Credentials) SpanOption { return &credentialsOption{creds} }
 
 type requestOption struct{ r *http.Request }
 
