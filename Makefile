@@ -23,4 +23,4 @@ bench-smoke:
 
 # The numbers in the README's Performance section.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./tracing/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./tracing/ ./httpclient/ ./host/ ./traceview/
