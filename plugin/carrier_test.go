@@ -6,4 +6,6 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 )
 
-func propagationCarrier(h http.Header) propagation.TextMapCarrier { return propagation.HeaderCarrier(h) }
+func propagationCarrier(h http.Header) propagation.TextMapCarrier {
+	return propagation.HeaderCarrier(h)
+}
