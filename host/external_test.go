@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -122,6 +123,11 @@ func TestOneTraceAcrossProcesses(t *testing.T) {
 	if forecast.Resource["weather.example"] != "true" {
 		t.Fatalf("custom resource attribute missing: %v", forecast.Resource)
 	}
+	for _, sp := range spans {
+		if strings.Contains(sp.Name, "plugin.GRPC") || strings.Contains(sp.Name, "grpc.health") || strings.Contains(sp.Name, "CheckHealth") || strings.Contains(sp.Name, "Flush") {
+			t.Fatalf("go-plugin's internal or housekeeping calls made a span: %q", sp.Name)
+		}
+	}
 	if got := up.seen(); len(got) != 1 || !strings.Contains(got[0], outgoing.SpanID) || !strings.Contains(got[0], server.TraceID) {
 		t.Fatalf("upstream saw traceparent %v, want the outgoing span %s of trace %s", got, outgoing.SpanID, server.TraceID)
 	}
@@ -190,17 +196,48 @@ plugin:
 	}
 }
 
+// pluginEnv returns the environment the external test plugin ext runs with.
+func pluginEnv(t *testing.T, h *testHost) map[string]string {
+	t.Helper()
+	status, body := h.do(t, "GET", "/api/ext/env", "", "")
+	var environ []string
+	if err := json.Unmarshal([]byte(body), &environ); err != nil || status != http.StatusOK {
+		t.Fatalf("GET /env = %d %s", status, body)
+	}
+	env := map[string]string{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	return env
+}
+
+func TestHandoffFollowsTheSwitches(t *testing.T) {
+	t.Run("enabledByDefault false", func(t *testing.T) {
+		env := pluginEnv(t, startHostWith(t, "plugins: {enabledByDefault: false}", externalPlugin("ext", "probe")))
+		if env["OTEL_SDK_DISABLED"] != "true" || env["PLUGTRACE_TRACING_ENABLED"] != "false" {
+			t.Fatalf("SDK_DISABLED=%q TRACING_ENABLED=%q", env["OTEL_SDK_DISABLED"], env["PLUGTRACE_TRACING_ENABLED"])
+		}
+	})
+	t.Run("enabledByDefault false, plugin enabled", func(t *testing.T) {
+		env := pluginEnv(t, startHostWith(t, "plugins: {enabledByDefault: false}\nplugin: {ext: {enabled: true}}", externalPlugin("ext", "probe")))
+		if _, off := env["OTEL_SDK_DISABLED"]; off || env["PLUGTRACE_TRACING_ENABLED"] != "true" {
+			t.Fatalf("SDK_DISABLED=%q TRACING_ENABLED=%q", env["OTEL_SDK_DISABLED"], env["PLUGTRACE_TRACING_ENABLED"])
+		}
+	})
+	t.Run("export direct", func(t *testing.T) {
+		h := startHostWith(t, "plugins: {export: direct}", externalPlugin("ext", "probe"))
+		env := pluginEnv(t, h)
+		if env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] != "http://"+h.rec.Endpoint() || env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"] != "" {
+			t.Fatalf("direct export: endpoint %q headers %q, want the upstream's", env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"])
+		}
+	})
+}
+
 func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("ext", "probe"))
-	_, body := h.do(t, "GET", "/api/ext/env", "", "")
-	var environ []string
-	_ = json.Unmarshal([]byte(body), &environ)
-	var relayURL string
-	for _, kv := range environ {
-		if v, ok := strings.CutPrefix(kv, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="); ok {
-			relayURL = v
-		}
-	}
+	env := pluginEnv(t, h)
+	relayURL := env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
 	for name, headers := range map[string]map[string]string{
 		"no token":    nil,
 		"wrong token": {"authorization": "Bearer 0000"},
@@ -227,9 +264,28 @@ func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
 			_ = tp.Shutdown(context.Background())
 		})
 	}
+	// With the plugin's own token, the relay accepts, and drops enduser.id
+	// (capture.endUser is off) whatever the exporting SDK sent.
+	token := strings.TrimPrefix(env["OTEL_EXPORTER_OTLP_TRACES_HEADERS"], "authorization=Bearer%20")
+	exp, err := otlptracegrpc.New(context.Background(), otlptracegrpc.WithEndpointURL(relayURL),
+		otlptracegrpc.WithHeaders(map[string]string{"authorization": "Bearer " + token}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	_, span := tp.Tracer("other-language-sdk").Start(context.Background(), "accepted span")
+	span.SetAttributes(attribute.String("enduser.id", "user:default/alice"), attribute.String("kept", "yes"))
+	span.End()
+	_ = tp.Shutdown(context.Background())
+
 	shutdown(t, h)
-	if n := len(otlptest.ByName(h.rec.Spans(), "forged span")); n != 0 {
+	spans := h.rec.Spans()
+	if n := len(otlptest.ByName(spans, "forged span")); n != 0 {
 		t.Fatalf("%d forged spans reached the upstream", n)
+	}
+	accepted := one(t, spans, "accepted span")
+	if _, leaked := accepted.Attributes["enduser.id"]; leaked || accepted.Attributes["kept"] != "yes" {
+		t.Fatalf("relayed span attributes %v: want enduser.id dropped, the rest kept", accepted.Attributes)
 	}
 }
 
