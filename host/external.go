@@ -88,6 +88,7 @@ type externalPlugin struct {
 	restarts int
 	lastErr  string
 
+	started  bool // supervise was started; guarded by mu
 	stopCh   chan struct{}
 	stopOnce sync.Once
 	stopCtx  context.Context
@@ -236,14 +237,32 @@ func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.Pl
 	client.Kill()
 }
 
-// stop stops the plugin after asking it to flush, within ctx's deadline for
-// the flush.
+// run starts supervising the plugin.
+func (p *externalPlugin) run() {
+	p.mu.Lock()
+	p.started = true
+	p.mu.Unlock()
+	go p.supervise()
+}
+
+// stop stops the plugin after asking it to flush, waiting no longer than
+// ctx allows: a plugin caught in its start-up handshake is stopped by its
+// supervisor once the handshake ends.
 func (p *externalPlugin) stop(ctx context.Context) {
 	p.stopOnce.Do(func() {
 		p.stopCtx = ctx
 		close(p.stopCh)
 	})
-	<-p.done
+	p.mu.Lock()
+	started := p.started
+	p.mu.Unlock()
+	if !started {
+		return
+	}
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+	}
 }
 
 // ServeHTTP forwards a request to the plugin.

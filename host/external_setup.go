@@ -22,6 +22,9 @@ func (h *Host) setupExternal(limits ExternalLimits) error {
 	if direct && !slices.Contains(t.Exporters, config.ExporterOTLP) {
 		return fmt.Errorf("backend.tracing.plugins.export: direct hands plugins the OTLP upstream, but backend.tracing.exporter %v has no otlp; add otlp or use relay", t.Exporters)
 	}
+	if direct && (t.OTLP.TLS != config.TLS{}) {
+		return fmt.Errorf("backend.tracing.plugins.export: direct cannot hand plugins the files of backend.tracing.otlp.tls; use relay (the default), which keeps the upstream's TLS in the host")
+	}
 	if !direct {
 		r, err := newRelay(h.telemetry.Relay, t.Capture.EndUser)
 		if err != nil {
@@ -87,7 +90,9 @@ func (h *Host) handoff(i int, pc config.ExternalPlugin) (telemetry.Handoff, []st
 		case k == telemetry.EnvResource:
 			kv, err := telemetry.ParseKeyValues(k, v)
 			if err != nil {
-				return ho, nil, fmt.Errorf("plugins[%d].env.%w", i, err)
+				// Not the parser's message: it quotes the value, and
+				// plugins[].env values may be secret.
+				return ho, nil, fmt.Errorf("plugins[%d].env.%s: not a comma-separated list of key=value pairs", i, k)
 			}
 			maps.Copy(ho.Resource, kv)
 		case telemetry.IsHandoffVariable(k):
@@ -103,7 +108,7 @@ func (h *Host) handoff(i int, pc config.ExternalPlugin) (telemetry.Handoff, []st
 // each has started, or failed once, so that the first requests find them.
 func (h *Host) startExternal() {
 	for _, ext := range h.external {
-		go ext.supervise()
+		ext.run()
 	}
 	deadline := time.Now().Add(h.limits.StartTimeout)
 	for _, ext := range h.external {

@@ -14,9 +14,11 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
+	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
 )
@@ -272,7 +274,8 @@ func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(resource.NewSchemaless(
+		attribute.String("service.name", "todos"), attribute.String("plugtrace.plugin.id", "todos")))) // posing as another plugin
 	_, span := tp.Tracer("other-language-sdk").Start(context.Background(), "accepted span")
 	span.SetAttributes(attribute.String("enduser.id", "user:default/alice"), attribute.String("kept", "yes"))
 	span.End()
@@ -286,6 +289,9 @@ func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
 	accepted := one(t, spans, "accepted span")
 	if _, leaked := accepted.Attributes["enduser.id"]; leaked || accepted.Attributes["kept"] != "yes" {
 		t.Fatalf("relayed span attributes %v: want enduser.id dropped, the rest kept", accepted.Attributes)
+	}
+	if accepted.Resource["plugtrace.plugin.id"] != "ext" {
+		t.Fatalf("relayed span resource %v: want plugtrace.plugin.id of the token's plugin, ext", accepted.Resource)
 	}
 }
 
@@ -379,6 +385,33 @@ func TestIncompatiblePluginFailsClearly(t *testing.T) {
 	_, body = h.do(t, "GET", "/api/plugins", "", "")
 	if !strings.Contains(body, "incompatible API version") || !strings.Contains(body, "protocol version 1") {
 		t.Fatalf("/api/plugins does not explain the mismatch: %s", body)
+	}
+}
+
+func TestDirectExportRefusesTLSFiles(t *testing.T) {
+	cfgYAML := "backend:\n  listen: 127.0.0.1:0\n  tracing:\n    exporter: otlp\n    otlp: {endpoint: \"collector:4317\", tls: {caFile: testdata/none.pem}}\n    plugins: {export: direct}\nplugins:\n" +
+		indent(externalPlugin("ext", "probe"), "  ")
+	cfg, err := config.Parse([]byte(cfgYAML), config.WithLookupEnv(noEnv))
+	if err != nil {
+		// The config package already refuses the missing file; either
+		// refusal is fine, as long as it names the key.
+		if !strings.Contains(err.Error(), "tls") {
+			t.Fatalf("err = %v", err)
+		}
+		return
+	}
+	_, err = host.New(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "backend.tracing.plugins.export") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestPluginEnvErrorHidesTheValue(t *testing.T) {
+	cfgYAML := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" +
+		indent(externalPlugin("ext", "probe", "OTEL_RESOURCE_ATTRIBUTES: s3cr3t-without-equals"), "  ")
+	_, err := newHostFromYAML(t, cfgYAML)
+	if err == nil || !strings.Contains(err.Error(), "plugins[0].env.OTEL_RESOURCE_ATTRIBUTES") || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("err = %v; want the key named and the value hidden", err)
 	}
 }
 

@@ -48,6 +48,7 @@ type Host struct {
 
 	shutdownOnce sync.Once
 	shutdownErr  error
+	starting     bool
 
 	relay        *relay // nil without external plugins, or with export: direct
 	external     []*externalPlugin
@@ -331,9 +332,20 @@ func (h *Host) Store() *traceview.Store { return h.store }
 // Logger returns the host's logger.
 func (h *Host) Logger() *slog.Logger { return h.logger }
 
+// ErrStarted is returned by a second call to Start.
+var ErrStarted = errors.New("host: already started")
+
 // Start starts the external plugins, waiting until each has started or
 // failed once, then listens on backend.listen and serves in the background.
+// It may be called once.
 func (h *Host) Start() error {
+	h.mu.Lock()
+	if h.server != nil || h.starting {
+		h.mu.Unlock()
+		return ErrStarted
+	}
+	h.starting = true
+	h.mu.Unlock()
 	ln, err := net.Listen("tcp", h.cfg.Backend.Listen)
 	if err != nil {
 		return fmt.Errorf("host: backend.listen: %w", err)
@@ -405,8 +417,9 @@ func (h *Host) shutdown(ctx context.Context) error {
 // gracefully within the shutdown timeout.
 func (h *Host) Run(ctx context.Context) error {
 	if err := h.Start(); err != nil {
-		_ = h.telemetry.Shutdown(context.WithoutCancel(ctx))
-		return err
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.shutdownT)
+		defer cancel()
+		return errors.Join(err, h.Shutdown(sctx))
 	}
 	h.logger.Info("plugtrace host listening", "url", h.URL())
 	if h.store != nil {

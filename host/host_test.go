@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"go.uber.org/goleak"
 
@@ -72,6 +75,12 @@ func (p *probe) plugin() host.Plugin {
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadGateway)
 			}
+		})
+		// /leak sets enduser.id behind the tracing service's back, on the
+		// host's server span.
+		env.Router.HandleFunc("GET /leak", func(w http.ResponseWriter, r *http.Request) {
+			trace.SpanFromContext(r.Context()).SetAttributes(attribute.String("enduser.id", "user:default/alice"))
+			w.WriteHeader(http.StatusNoContent)
 		})
 		env.Router.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
@@ -506,5 +515,41 @@ func TestInProcessPluginHTTPClient(t *testing.T) {
 	}
 	if seen := up.seen(); len(seen) != 1 || !strings.Contains(seen[0], client.SpanID) {
 		t.Fatalf("upstream saw traceparent %v, want span %s", seen, client.SpanID)
+	}
+}
+
+func TestEndUserNeverExportedWithCaptureOff(t *testing.T) {
+	for _, capture := range []bool{false, true} {
+		t.Run(fmt.Sprintf("capture=%v", capture), func(t *testing.T) {
+			h := startHost(t, fmt.Sprintf("capture: {endUser: %v}", capture))
+			if status, _ := h.do(t, "GET", "/api/probe/leak", "", ""); status != http.StatusNoContent {
+				t.Fatalf("status %d", status)
+			}
+			server := one(t, h.flushed(t), "GET /api/probe/leak")
+			if _, has := server.Attributes["enduser.id"]; has != capture {
+				t.Fatalf("capture=%v: server span enduser.id present=%v", capture, has)
+			}
+		})
+	}
+}
+
+func TestStartOnceAndShutdownWithoutStart(t *testing.T) {
+	h := startHost(t, "")
+	if err := h.Start(); !errors.Is(err, host.ErrStarted) {
+		t.Fatalf("second Start = %v, want ErrStarted", err)
+	}
+	yaml := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" + indent(externalPlugin("ext", "probe"), "  ")
+	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	never, err := host.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := never.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown of a host never started: %v", err)
 	}
 }

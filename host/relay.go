@@ -90,10 +90,11 @@ func (r *relay) sender(ctx context.Context) (string, bool) {
 
 // Export implements the OTLP trace service.
 func (r *relay) Export(ctx context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
-	if _, ok := r.sender(ctx); !ok {
+	sender, ok := r.sender(ctx)
+	if !ok {
 		return nil, status.Error(codes.Unauthenticated, "plugtrace relay: missing or unknown plugin token")
 	}
-	spans := spansFromOTLP(req.GetResourceSpans(), r.captureEndUser)
+	spans := spansFromOTLP(req.GetResourceSpans(), sender, r.captureEndUser)
 	r.sink(spans)
 	return &collectortrace.ExportTraceServiceResponse{}, nil
 }

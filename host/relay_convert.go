@@ -17,12 +17,17 @@ import (
 )
 
 // spansFromOTLP turns relayed OTLP spans into SDK read-only spans, which the
-// host's exporters take. Unless captureEndUser, enduser.id is dropped from
-// span and event attributes: the rule holds for plugins in any language.
-func spansFromOTLP(rss []*tracepb.ResourceSpans, captureEndUser bool) []sdktrace.ReadOnlySpan {
+// host's exporters take. The resource's plugtrace.plugin.id is set to the
+// sender, whose token the relay checked: a plugin can name its spans as it
+// likes, but not pass its spans off as another plugin's process. Unless
+// captureEndUser, enduser.id is dropped: the rule holds for plugins in any
+// language.
+func spansFromOTLP(rss []*tracepb.ResourceSpans, sender string, captureEndUser bool) []sdktrace.ReadOnlySpan {
 	var out []sdktrace.ReadOnlySpan
 	for _, rs := range rss {
-		res := resource.NewWithAttributes(rs.GetSchemaUrl(), attributes(rs.GetResource().GetAttributes(), true)...)
+		attrs := attributes(rs.GetResource().GetAttributes(), captureEndUser)
+		attrs = append(attrs, tracing.PluginIDKey.String(sender)) // last wins in the set
+		res := resource.NewWithAttributes(rs.GetSchemaUrl(), attrs...)
 		for _, ss := range rs.GetScopeSpans() {
 			scope := instrumentation.Scope{
 				Name:      ss.GetScope().GetName(),

@@ -136,6 +136,18 @@ func TestCallResource(t *testing.T) {
 		seen.body != "payload" || seen.header != "abc" {
 		t.Fatalf("handler saw %+v", seen)
 	}
+	// The handler sees the trace context of the call, not the one the
+	// caller's headers carried into the host.
+	var got string
+	mux.HandleFunc("GET /traceparent", func(w http.ResponseWriter, r *http.Request) { got = r.Header.Get("Traceparent") })
+	call := trace.NewSpanContext(trace.SpanContextConfig{TraceID: [16]byte{0xca}, SpanID: [8]byte{0x11}, TraceFlags: trace.FlagsSampled})
+	_, err = s.CallResource(trace.ContextWithSpanContext(context.Background(), call), &pluginproto.CallResourceRequest{
+		Method: "GET", Path: "/traceparent",
+		Headers: pluginproto.HeaderToProto(http.Header{"Traceparent": {"00-0000000000000000000000000000dead-000000000000beef-01"}}),
+	})
+	if err != nil || !strings.Contains(got, call.TraceID().String()) || !strings.Contains(got, call.SpanID().String()) {
+		t.Fatalf("handler saw traceparent %q (%v), want the call's %s", got, err, call.SpanID())
+	}
 	resp, err = s.CallResource(context.Background(), &pluginproto.CallResourceRequest{Method: "GET", Path: "/panic"})
 	if err != nil || resp.GetStatus() != 500 || !strings.Contains(string(resp.GetBody()), `"error"`) {
 		t.Fatalf("panicking handler: %v %v", resp, err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/auth"
@@ -36,6 +37,14 @@ func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResource
 	r.URL = &url.URL{Path: req.GetPath(), RawQuery: req.GetRawQuery()}
 	r.RequestURI = r.URL.RequestURI()
 	r.Header = pluginproto.HeaderFromProto(req.GetHeaders())
+	// The headers carry the host's caller's trace context; replace it with
+	// this call's, so that a handler that extracts it (otelhttp.NewHandler,
+	// say) continues the trace under the plugin's server span.
+	prop := s.telemetry.Propagator()
+	for _, f := range prop.Fields() {
+		r.Header.Del(f)
+	}
+	prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
 	r.Host = req.GetHost()
 	r.RemoteAddr = req.GetRemoteAddr()
 	r.ContentLength = int64(len(req.GetBody()))

@@ -128,6 +128,9 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 		if exp == nil {
 			continue
 		}
+		if !cfg.Capture.EndUser {
+			exp = endUserFilter{exp}
+		}
 		q := newExportQueue(name, exp, hc.queue, hc.logger)
 		h.queues = append(h.queues, q)
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(q))
@@ -203,8 +206,11 @@ func (h *Host) Dropped() uint64 {
 func (h *Host) ForceFlush(ctx context.Context) error { return h.tp.ForceFlush(ctx) }
 
 // Shutdown flushes queued spans and shuts the exporters down, within ctx's
-// deadline. Spans that end later are not exported.
-func (h *Host) Shutdown(ctx context.Context) error { return h.tp.Shutdown(ctx) }
+// deadline. Spans that end later are not exported. Every queue is stopped,
+// even when the deadline passes while an earlier one is flushing.
+func (h *Host) Shutdown(ctx context.Context) error {
+	return errors.Join(h.tp.Shutdown(ctx), h.shutdownQueues(ctx))
+}
 
 func (h *Host) shutdownQueues(ctx context.Context) error {
 	var err error

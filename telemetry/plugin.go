@@ -66,6 +66,9 @@ func NewPlugin(ctx context.Context, h Handoff, extra ...attribute.KeyValue) (*Pl
 	if err != nil {
 		return nil, err
 	}
+	if !h.CaptureEndUser {
+		exp = endUserFilter{exp}
+	}
 	serviceName := h.ServiceName
 	if serviceName == "" {
 		serviceName = h.PluginID

@@ -1,0 +1,103 @@
+package telemetry
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/plugtrace/plugtrace/tracing"
+)
+
+// The last line of the enduser.id rule: while capture.endUser is off, no
+// span leaves through plugtrace's exporters with an enduser.id attribute
+// (on the span, its events, its links or its resource), whoever set it:
+// plugin code through the tracing service (which filters already), through
+// trace.SpanFromContext on an instrumentation library's span, or another
+// SDK behind the relay. The check runs on the export goroutine, off the
+// request path, and copies only the spans that carry the attribute.
+
+// endUserFilter wraps an exporter and drops enduser.id from what it exports.
+type endUserFilter struct{ sdktrace.SpanExporter }
+
+func (f endUserFilter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	return f.SpanExporter.ExportSpans(ctx, WithoutEndUser(spans))
+}
+
+// WithoutEndUser returns spans without the enduser.id attribute anywhere in
+// them. Spans that do not carry it are returned as they are.
+func WithoutEndUser(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
+	var out []sdktrace.ReadOnlySpan
+	for i, s := range spans {
+		if !carriesEndUser(s) {
+			if out != nil {
+				out = append(out, s)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]sdktrace.ReadOnlySpan, 0, len(spans)), spans[:i]...)
+		}
+		out = append(out, scrubbed(s))
+	}
+	if out == nil {
+		return spans
+	}
+	return out
+}
+
+func hasEndUser(kvs []attribute.KeyValue) bool {
+	for _, kv := range kvs {
+		if kv.Key == tracing.EndUserIDKey {
+			return true
+		}
+	}
+	return false
+}
+
+func carriesEndUser(s sdktrace.ReadOnlySpan) bool {
+	if hasEndUser(s.Attributes()) {
+		return true
+	}
+	if _, ok := s.Resource().Set().Value(tracing.EndUserIDKey); ok {
+		return true
+	}
+	for _, e := range s.Events() {
+		if hasEndUser(e.Attributes) {
+			return true
+		}
+	}
+	for _, l := range s.Links() {
+		if hasEndUser(l.Attributes) {
+			return true
+		}
+	}
+	return false
+}
+
+func without(kvs []attribute.KeyValue) []attribute.KeyValue {
+	out := make([]attribute.KeyValue, 0, len(kvs))
+	for _, kv := range kvs {
+		if kv.Key != tracing.EndUserIDKey {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func scrubbed(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	stub := tracetest.SpanStubFromReadOnlySpan(s)
+	stub.Attributes = without(stub.Attributes)
+	for i := range stub.Events {
+		stub.Events[i].Attributes = without(stub.Events[i].Attributes)
+	}
+	for i := range stub.Links {
+		stub.Links[i].Attributes = without(stub.Links[i].Attributes)
+	}
+	if stub.Resource != nil {
+		stub.Resource = resource.NewWithAttributes(stub.Resource.SchemaURL(), without(stub.Resource.Attributes())...)
+	}
+	return stub.Snapshot()
+}

@@ -1,0 +1,49 @@
+package telemetry_test
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/plugtrace/plugtrace/telemetry"
+)
+
+func TestWithoutEndUser(t *testing.T) {
+	alice := attribute.String("enduser.id", "user:default/alice")
+	keep := attribute.String("keep", "me")
+	clean := tracetest.SpanStub{Name: "clean", Attributes: []attribute.KeyValue{keep}}.Snapshot()
+	dirty := tracetest.SpanStub{
+		Name:       "dirty",
+		Attributes: []attribute.KeyValue{alice, keep},
+		Events:     []sdktrace.Event{{Name: "e", Attributes: []attribute.KeyValue{alice, keep}}},
+		Links:      []sdktrace.Link{{Attributes: []attribute.KeyValue{alice}}},
+		Resource:   resource.NewSchemaless(alice, attribute.String("service.name", "weather")),
+	}.Snapshot()
+
+	in := []sdktrace.ReadOnlySpan{clean, dirty}
+	out := telemetry.WithoutEndUser(in)
+	if out[0] != clean {
+		t.Fatal("a span without enduser.id was copied")
+	}
+	d := out[1]
+	for _, kvs := range [][]attribute.KeyValue{d.Attributes(), d.Events()[0].Attributes, d.Links()[0].Attributes, d.Resource().Attributes()} {
+		for _, kv := range kvs {
+			if kv.Key == "enduser.id" {
+				t.Fatalf("enduser.id left in %v", kvs)
+			}
+		}
+	}
+	if len(d.Attributes()) != 1 || d.Events()[0].Attributes[0] != keep || d.Resource().Len() != 1 || d.Name() != "dirty" {
+		t.Fatalf("scrubbing lost other data: %v %v %v", d.Attributes(), d.Events(), d.Resource())
+	}
+	if in[1] != dirty {
+		t.Fatal("the input slice was modified")
+	}
+	same := []sdktrace.ReadOnlySpan{clean}
+	if got := telemetry.WithoutEndUser(same); &got[0] != &same[0] {
+		t.Fatal("a batch without enduser.id was copied")
+	}
+}
