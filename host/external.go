@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/propagation"
@@ -75,12 +75,8 @@ type externalPlugin struct {
 	argv    []string
 	environ []string
 	limits  ExternalLimits
-	logOut  io.Writer
 	dial    []grpc.DialOption
-	logger  interface {
-		Warn(msg string, args ...any)
-		Info(msg string, args ...any)
-	}
+	logger  *slog.Logger // the host's, with plugin_id
 
 	mu       sync.Mutex
 	state    string
@@ -97,7 +93,8 @@ type externalPlugin struct {
 
 func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, h *Host) *externalPlugin {
 	return &externalPlugin{
-		id: id, argv: argv, environ: environ, limits: limits, logOut: h.pluginLogOut, logger: h.logger.With("plugin_id", id),
+		id: id, argv: argv, environ: environ, limits: limits,
+		logger: h.logger.With("plugin_id", id),
 		dial: []grpc.DialOption{
 			grpc.WithStatsHandler(otelgrpc.NewClientHandler(
 				otelgrpc.WithTracerProvider(tp),
@@ -143,9 +140,9 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		StartTimeout:     p.limits.StartTimeout,
 		GRPCDialOptions:  p.dial,
-		Logger: hclog.New(&hclog.LoggerOptions{
-			Name: "plugin." + p.id, Output: p.logOut, Level: hclog.Info,
-		}),
+		// go-plugin's own records and the plugin's log lines, as records
+		// of the host's logger.
+		Logger: newHCLogAdapter(p.logger, "plugin"),
 	})
 	rpcClient, err := client.Client()
 	if err != nil {

@@ -62,8 +62,7 @@ func startBenchHost(b *testing.B, tracingYAML string) func() {
 		b.Fatal(err)
 	}
 	h, err := host.New(context.Background(), cfg,
-		host.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-		host.WithPluginLogOutput(io.Discard))
+		host.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -477,3 +477,35 @@ func TestViewerShowsBothProcesses(t *testing.T) {
 		t.Fatalf("spans per service %v, want plugtrace 2 and weather 3; body %s", services, body)
 	}
 }
+
+// TestPluginLogsReachTheHostLogger checks that a plugin's log records arrive
+// as structured records of the host's slog logger, with the plugin's id and
+// the trace ids of the request.
+func TestPluginLogsReachTheHostLogger(t *testing.T) {
+	up := newUpstream(t)
+	h := startHostWith(t, "", externalPlugin("weather", "weather", "WEATHER_UPSTREAM_URL: "+up.URL))
+	h.do(t, "GET", "/api/weather/forecast?city=Rome", "", "")
+	shutdown(t, h)
+	// The plugin logs in its handler, with r.Context(): the span there is
+	// the plugin's server span.
+	var forecast otlptest.Span
+	for _, s := range otlptest.ByName(h.rec.Spans(), "plugtrace.plugin.v1.Plugin/CallResource") {
+		if s.Kind == tracepb.Span_SPAN_KIND_SERVER {
+			forecast = s
+		}
+	}
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		if !strings.Contains(line, "forecast served") {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not a JSON record of the host's logger: %s", line)
+		}
+		if rec["plugin_id"] != "weather" || rec["city"] != "Rome" || rec["trace_id"] != forecast.TraceID || rec["span_id"] != forecast.SpanID {
+			t.Fatalf("plugin log record %v, want plugin_id weather, city Rome, trace %s span %s", rec, forecast.TraceID, forecast.SpanID)
+		}
+		return
+	}
+	t.Fatalf("the plugin's log record did not reach the host's logger:\n%s", h.logs.String())
+}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -50,10 +48,9 @@ type Host struct {
 	shutdownErr  error
 	starting     bool
 
-	relay        *relay // nil without external plugins, or with export: direct
-	external     []*externalPlugin
-	limits       ExternalLimits
-	pluginLogOut io.Writer
+	relay    *relay // nil without external plugins, or with export: direct
+	external []*externalPlugin
+	limits   ExternalLimits
 }
 
 // Option configures a Host.
@@ -68,7 +65,6 @@ type options struct {
 	shutdownTimeout time.Duration
 	routes          []hostRoute
 	limits          ExternalLimits
-	pluginLogOut    io.Writer
 }
 
 type hostRoute struct {
@@ -86,7 +82,9 @@ func WithPlugins(plugins ...Plugin) Option {
 }
 
 // WithLogger sets the host's logger. Default slog.Default(). Records logged
-// with a context that carries a span get its trace_id and span_id.
+// with a context that carries a span get its trace_id and span_id. External
+// plugins' log lines, and go-plugin's records about them, go through it too,
+// with plugin_id.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *options) { o.logger = l })
 }
@@ -117,16 +115,10 @@ func WithExternalLimits(l ExternalLimits) Option {
 	return optionFunc(func(o *options) { o.limits = l })
 }
 
-// WithPluginLogOutput sets where the log lines of external plugins (and of
-// go-plugin about them) go. Default os.Stderr.
-func WithPluginLogOutput(w io.Writer) Option {
-	return optionFunc(func(o *options) { o.pluginLogOut = w })
-}
-
 // New builds a host from cfg: its telemetry, its authenticator and its
 // plugins, whose Init functions run here. Nothing listens until Start.
 func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error) {
-	o := options{logger: slog.Default(), shutdownTimeout: 10 * time.Second, pluginLogOut: os.Stderr}
+	o := options{logger: slog.Default(), shutdownTimeout: 10 * time.Second}
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
@@ -150,7 +142,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	}
 	h := &Host{
 		cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout,
-		limits: o.limits.withDefaults(), pluginLogOut: o.pluginLogOut,
+		limits: o.limits.withDefaults(),
 	}
 	fail := func(err error) (*Host, error) {
 		if h.relay != nil {

@@ -162,7 +162,6 @@ plugins:
 		host.WithPlugins(todos.Plugin(), p.plugin()),
 		host.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))),
 		host.WithTelemetryOptions(telemetry.WithQueue(1024, 64, 50*time.Millisecond, time.Second)),
-		host.WithPluginLogOutput(logs),
 		host.WithExternalLimits(host.ExternalLimits{MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}),
 	}, opts...)
 	h, err := host.New(context.Background(), cfg, opts...)
