@@ -84,7 +84,9 @@ type externalPlugin struct {
 	restarts int
 	lastErr  string
 
-	started  bool // supervise was started; guarded by mu
+	started  bool            // supervise was started; guarded by mu
+	life     context.Context // ends when stop is called
+	endLife  context.CancelFunc
 	stopCh   chan struct{}
 	stopOnce sync.Once
 	stopCtx  context.Context
@@ -92,7 +94,7 @@ type externalPlugin struct {
 }
 
 func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, h *Host) *externalPlugin {
-	return &externalPlugin{
+	p := &externalPlugin{
 		id: id, argv: argv, environ: environ, limits: limits,
 		logger: h.logger.With("plugin_id", id),
 		dial: []grpc.DialOption{
@@ -110,7 +112,12 @@ func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits,
 		stopCh: make(chan struct{}),
 		done:   make(chan struct{}),
 	}
+	p.life, p.endLife = context.WithCancel(context.Background())
+	return p
 }
+
+// errStopped ends a start that stop interrupted.
+var errStopped = errors.New("stopped while starting")
 
 // info reports the plugin for /api/plugins.
 func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
@@ -144,7 +151,27 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 		// of the host's logger.
 		Logger: newHCLogAdapter(p.logger, "plugin"),
 	})
-	rpcClient, err := client.Client()
+	// The handshake can take up to the start timeout; stop must not wait
+	// for it.
+	type handshake struct {
+		rpc goplugin.ClientProtocol
+		err error
+	}
+	hs := make(chan handshake, 1)
+	go func() {
+		c, err := client.Client()
+		hs <- handshake{c, err}
+	}()
+	var rpcClient goplugin.ClientProtocol
+	var err error
+	select {
+	case r := <-hs:
+		rpcClient, err = r.rpc, r.err
+	case <-p.life.Done():
+		client.Kill()
+		<-hs
+		return nil, nil, errStopped
+	}
 	if err != nil {
 		client.Kill()
 		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
@@ -158,7 +185,7 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 		return nil, nil, fmt.Errorf("dispense: %w", err)
 	}
 	pc := raw.(pluginproto.PluginClient)
-	ctx, cancel := context.WithTimeout(context.Background(), p.limits.StartTimeout)
+	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
 	defer cancel()
 	health, err := pc.CheckHealth(ctx, &pluginproto.CheckHealthRequest{})
 	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
@@ -178,6 +205,10 @@ func (p *externalPlugin) supervise() {
 	for {
 		started := time.Now()
 		client, pc, err := p.start()
+		if errors.Is(err, errStopped) || (err != nil && p.life.Err() != nil) {
+			p.set(StateStopped, nil, nil)
+			return
+		}
 		if err == nil {
 			p.set(StateRunning, pc, nil)
 			p.logger.Info("external plugin running")
@@ -249,6 +280,7 @@ func (p *externalPlugin) stop(ctx context.Context) {
 	p.stopOnce.Do(func() {
 		p.stopCtx = ctx
 		close(p.stopCh)
+		p.endLife()
 	})
 	p.mu.Lock()
 	started := p.started
