@@ -47,6 +47,7 @@ type Host struct {
 	shutdownOnce sync.Once
 	shutdownErr  error
 	starting     bool
+	closing      bool // Shutdown has begun
 
 	relay    *relay // nil without external plugins, or with export: direct
 	external []*externalPlugin
@@ -349,6 +350,11 @@ func (h *Host) Start() error {
 		ErrorLog:          slog.NewLogLogger(h.logger.Handler(), slog.LevelWarn),
 	}
 	h.mu.Lock()
+	if h.closing { // Shutdown ran while the plugins were starting
+		h.mu.Unlock()
+		ln.Close()
+		return errors.New("host: shut down while starting")
+	}
 	h.server, h.listener, h.served = srv, ln, make(chan error, 1)
 	h.mu.Unlock()
 	go func() { h.served <- srv.Serve(ln) }()
@@ -379,6 +385,7 @@ func (h *Host) Shutdown(ctx context.Context) error {
 func (h *Host) shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	srv := h.server
+	h.closing = true
 	h.mu.Unlock()
 	var err error
 	if srv != nil {
