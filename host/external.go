@@ -84,8 +84,9 @@ type externalPlugin struct {
 	restarts int
 	lastErr  string
 
-	started  bool            // supervise was started; guarded by mu
-	life     context.Context // ends when stop is called
+	started  bool               // supervise was started; guarded by mu
+	killProc context.CancelFunc // kills the current process; guarded by mu
+	life     context.Context    // ends when stop is called
 	endLife  context.CancelFunc
 	stopCh   chan struct{}
 	stopOnce sync.Once
@@ -136,9 +137,17 @@ func (p *externalPlugin) set(state string, rpc pluginproto.PluginClient, err err
 }
 
 // start launches the process and waits until it serves.
+//
+// The process runs under its own context, cancelled only when stop
+// interrupts the handshake: go-plugin's Kill waits for a handshake in
+// progress, a cancelled command does not.
 func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, error) {
-	cmd := exec.Command(p.argv[0], p.argv[1:]...)
+	procCtx, killProc := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(procCtx, p.argv[0], p.argv[1:]...)
 	cmd.Env = p.environ
+	p.mu.Lock()
+	p.killProc = killProc
+	p.mu.Unlock()
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  pluginproto.Handshake,
 		Plugins:          pluginproto.PluginSet(nil),
@@ -168,8 +177,9 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 	case r := <-hs:
 		rpcClient, err = r.rpc, r.err
 	case <-p.life.Done():
-		client.Kill()
+		killProc()
 		<-hs
+		client.Kill()
 		return nil, nil, errStopped
 	}
 	if err != nil {
@@ -268,8 +278,14 @@ func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.Pl
 // run starts supervising the plugin.
 func (p *externalPlugin) run() {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.stopCh: // stopped before it ever ran
+		p.state = StateStopped
+		return
+	default:
+	}
 	p.started = true
-	p.mu.Unlock()
 	go p.supervise()
 }
 
@@ -286,7 +302,7 @@ func (p *externalPlugin) stop(ctx context.Context) {
 	started := p.started
 	p.mu.Unlock()
 	if !started {
-		return
+		return // run sees stopCh closed and never starts
 	}
 	select {
 	case <-p.done:

@@ -509,3 +509,32 @@ func TestPluginLogsReachTheHostLogger(t *testing.T) {
 	}
 	t.Fatalf("the plugin's log record did not reach the host's logger:\n%s", h.logs.String())
 }
+
+func TestShutdownInterruptsAHangingStart(t *testing.T) {
+	yaml := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" + indent(externalPlugin("ext", "hang"), "  ")
+	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := host.New(context.Background(), cfg, host.WithExternalLimits(host.ExternalLimits{StartTimeout: time.Minute}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan error, 1)
+	go func() { started <- h.Start() }()
+	time.Sleep(300 * time.Millisecond) // the plugin is in its handshake
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	begin := time.Now()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if took := time.Since(begin); took > 5*time.Second {
+		t.Fatalf("Shutdown waited %v for a plugin stuck in its handshake", took)
+	}
+	select {
+	case <-started: // an error or nil; either way Start returned
+	case <-time.After(5 * time.Second):
+		t.Fatal("Start still blocked after Shutdown")
+	}
+}

@@ -343,7 +343,12 @@ func (h *Host) Start() error {
 	if err != nil {
 		return fmt.Errorf("host: backend.listen: %w", err)
 	}
-	h.startExternal()
+	h.mu.Lock()
+	closing := h.closing
+	h.mu.Unlock()
+	if !closing {
+		h.startExternal()
+	}
 	srv := &http.Server{
 		Handler:           h.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -26,6 +26,9 @@ func runTestPlugin(name string) int {
 		err = weather.Main()
 	case "probe":
 		err = plugin.Manage("ext", probeHandler, plugin.ManageOpts{})
+	case "hang":
+		// A plugin that never completes go-plugin's handshake.
+		time.Sleep(time.Minute)
 	case "future-protocol":
 		// A plugin built against a newer protocol than the host's.
 		hs := pluginproto.Handshake
