@@ -68,7 +68,7 @@ func TestLoadFull(t *testing.T) {
 				Propagators: []string{"tracecontext", "baggage", "b3"},
 				Resource:    map[string]string{"service.name": "my-host", "deployment.environment": "prod"},
 				Capture:     config.Capture{EndUser: true},
-				Plugins:     config.PluginDefaults{EnabledByDefault: false, Export: "direct"},
+				Plugins:     config.PluginDefaults{EnabledByDefault: false, Export: "relay"},
 				Plugin: map[string]config.PluginTracing{
 					"todos": {Enabled: ptr(true), Tracer: config.TracerOverride{
 						Name: "custom-name", Version: "2.0.0", SchemaURL: "https://example.com/schema"}},
@@ -102,6 +102,11 @@ func checkAllSet(t *testing.T, got, def reflect.Value, path string) {
 			checkAllSet(t, got.Field(i), def.Field(i), path+"."+got.Type().Field(i).Name)
 		}
 	default:
+		// export: direct cannot go with the tls files full.yaml sets; it
+		// has a test of its own (TestLoadDirectExport).
+		if path == ".Backend.Tracing.Plugins.Export" {
+			return
+		}
 		if reflect.DeepEqual(got.Interface(), def.Interface()) {
 			t.Errorf("testdata/full.yaml leaves %s at its default %v", path, got.Interface())
 		}
@@ -333,4 +338,33 @@ func TestLoad(t *testing.T) {
 			t.Errorf("err =\n%v", err)
 		}
 	})
+}
+
+func TestLoadDirectExport(t *testing.T) {
+	ok := "backend:\n  tracing:\n    exporter: otlp\n    plugins: {export: direct}\nplugins:\n  - {id: weather, command: [./w]}\n"
+	cfg, err := config.Parse([]byte(ok), envOf(nil))
+	if err != nil || cfg.Backend.Tracing.Plugins.Export != "direct" {
+		t.Fatalf("direct export: %v %v", cfg, err)
+	}
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"without otlp": {"backend:\n  tracing:\n    exporter: embedded\n    plugins: {export: direct}\nplugins:\n  - {id: weather, command: [./w]}\n",
+			"backend.tracing.plugins.export: direct hands plugins the OTLP upstream, but the exporters [embedded] include no otlp"},
+		"with tls files": {"backend:\n  tracing:\n    exporter: otlp\n    otlp: {tls: {caFile: testdata/ca.pem}}\n    plugins: {export: direct}\nplugins:\n  - {id: weather, command: [./w]}\n",
+			"backend.tracing.plugins.export: direct cannot hand plugins the files of backend.tracing.otlp.tls"},
+		"hand-off variable": {"plugins:\n  - {id: weather, command: [./w], env: {OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: x}}\n",
+			"plugins[0].env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: is set by the host in the plugin's telemetry hand-off"},
+		"bad resource list, value not shown": {"plugins:\n  - {id: weather, command: [./w], env: {OTEL_RESOURCE_ATTRIBUTES: s3cr3t}}\n",
+			"plugins[0].env.OTEL_RESOURCE_ATTRIBUTES: is not a comma-separated list of key=value pairs"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := config.Parse([]byte(tc.yaml), envOf(nil))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "s3cr3t") {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	allowed := "plugins:\n  - {id: weather, command: [./w], env: {OTEL_SERVICE_NAME: forecasts, OTEL_RESOURCE_ATTRIBUTES: \"team=a\"}}\n"
+	if _, err := config.Parse([]byte(allowed), envOf(nil)); err != nil {
+		t.Fatalf("OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES may be set: %v", err)
+	}
 }

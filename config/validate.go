@@ -58,7 +58,24 @@ func (c *Config) validate() []*Error {
 	v.auth(&c.Backend.Auth)
 	v.tracing(&c.Backend.Tracing)
 	v.plugins(c.Plugins)
+	v.export(&c.Backend.Tracing, len(c.Plugins) > 0)
 	return v.errs
+}
+
+// export checks what `export: direct` needs: the host hands plugins the
+// OTLP upstream as environment variables, which cannot carry TLS files.
+func (v *validator) export(t *Tracing, hasPlugins bool) {
+	if t.Plugins.Export != ExportDirect || !hasPlugins {
+		return
+	}
+	if !slices.Contains(t.Exporters, ExporterOTLP) {
+		v.add(pathExport, fmt.Sprintf("direct hands plugins the OTLP upstream, but the exporters %v include no otlp", t.Exporters),
+			"add otlp to backend.tracing.exporter, or use relay")
+	}
+	if t.OTLP.TLS != (TLS{}) {
+		v.add(pathExport, "direct cannot hand plugins the files of backend.tracing.otlp.tls",
+			"use relay (the default), which keeps the upstream's TLS in the host")
+	}
 }
 
 func (v *validator) auth(a *Auth) {
@@ -220,9 +237,21 @@ func (v *validator) plugins(ps []ExternalPlugin) {
 			v.add(base+".command[0]", fmt.Sprintf("%q is empty", p.Command[0]), "the first element is the executable")
 		}
 		for _, k := range sortedKeys(p.Env) {
-			if !validEnvName(k) {
-				v.add(childPath(base+".env", k), fmt.Sprintf("%q is not an environment variable name", k),
+			path := childPath(base+".env", k)
+			switch {
+			case !validEnvName(k):
+				v.add(path, fmt.Sprintf("%q is not an environment variable name", k),
 					"use letters, digits and _, not starting with a digit")
+			case k == "OTEL_SERVICE_NAME":
+				// The documented override of a plugin's service name.
+			case k == "OTEL_RESOURCE_ATTRIBUTES":
+				if !validKeyValueList(p.Env[k]) {
+					// Not the value: plugins[].env values may be secret.
+					v.add(path, "is not a comma-separated list of key=value pairs", "")
+				}
+			case strings.HasPrefix(k, "OTEL_") || strings.HasPrefix(k, "PLUGTRACE_"):
+				v.add(path, "is set by the host in the plugin's telemetry hand-off",
+					"remove it (OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES may be set)")
 			}
 		}
 	}
@@ -271,4 +300,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// validKeyValueList reports whether s has the "k1=v1,k2=v2" form of
+// OTEL_RESOURCE_ATTRIBUTES.
+func validKeyValueList(s string) bool {
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, _, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -18,14 +18,8 @@ func (h *Host) setupExternal(limits ExternalLimits) error {
 	if len(h.cfg.Plugins) == 0 {
 		return nil
 	}
-	direct := t.Plugins.Export == config.ExportDirect
-	if direct && !slices.Contains(t.Exporters, config.ExporterOTLP) {
-		return fmt.Errorf("backend.tracing.plugins.export: direct hands plugins the OTLP upstream, but backend.tracing.exporter %v has no otlp; add otlp or use relay", t.Exporters)
-	}
-	if direct && (t.OTLP.TLS != config.TLS{}) {
-		return fmt.Errorf("backend.tracing.plugins.export: direct cannot hand plugins the files of backend.tracing.otlp.tls; use relay (the default), which keeps the upstream's TLS in the host")
-	}
-	if !direct {
+	// config.Validate has checked what direct export needs.
+	if t.Plugins.Export != config.ExportDirect {
 		r, err := newRelay(h.telemetry.Relay, t.Capture.EndUser)
 		if err != nil {
 			return fmt.Errorf("host: relay: %w", err)
@@ -91,12 +85,14 @@ func (h *Host) handoff(i int, pc config.ExternalPlugin) (telemetry.Handoff, []st
 			kv, err := telemetry.ParseKeyValues(k, v)
 			if err != nil {
 				// Not the parser's message: it quotes the value, and
-				// plugins[].env values may be secret.
+				// plugins[].env values may be secret. (config.Validate
+				// has refused this already.)
 				return ho, nil, fmt.Errorf("plugins[%d].env.%s: not a comma-separated list of key=value pairs", i, k)
 			}
 			maps.Copy(ho.Resource, kv)
 		case telemetry.IsHandoffVariable(k):
-			return ho, nil, fmt.Errorf("plugins[%d].env.%s: the host sets this variable in the telemetry hand-off; remove it (OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES may be set)", i, k)
+			// config.Validate refuses these; never let one through.
+			continue
 		default:
 			extra = append(extra, k+"="+v)
 		}

@@ -116,6 +116,14 @@ func WithExternalLimits(l ExternalLimits) Option {
 	return optionFunc(func(o *options) { o.limits = l })
 }
 
+// ConfigError is the error of New when cfg cannot work (as opposed to a
+// failure at run time, such as a plugin's Init): the command-line host exits
+// 2 for it.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // New builds a host from cfg: its telemetry, its authenticator and its
 // plugins, whose Init functions run here. Nothing listens until Start.
 func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error) {
@@ -124,7 +132,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 		opt.apply(&o)
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	logger := slog.New(telemetry.NewLogHandler(o.logger.Handler()))
 
@@ -139,7 +147,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	}
 	tel, err := telemetry.NewHost(ctx, cfg.Backend.Tracing, append(telOpts, o.telemetryOpts...)...)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	h := &Host{
 		cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout,
@@ -154,10 +162,10 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	}
 
 	if h.auth, err = newBearerAuth(cfg.Backend.Auth); err != nil {
-		return fail(err)
+		return fail(&ConfigError{err})
 	}
 	if h.tracing, err = tracing.NewProvider(cfg.TracingConfig(), tracing.WithTracerProvider(tel.TracerProvider())); err != nil {
-		return fail(err)
+		return fail(&ConfigError{err})
 	}
 
 	mux := http.NewServeMux()
@@ -420,10 +428,23 @@ func (h *Host) shutdown(ctx context.Context) error {
 // Run starts the host and serves until ctx is done, then shuts down
 // gracefully within the shutdown timeout.
 func (h *Host) Run(ctx context.Context) error {
-	if err := h.Start(); err != nil {
+	shutdown := func() error {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.shutdownT)
 		defer cancel()
-		return errors.Join(err, h.Shutdown(sctx))
+		return h.Shutdown(sctx)
+	}
+	// Start waits for the external plugins; a signal meanwhile must not.
+	started := make(chan error, 1)
+	go func() { started <- h.Start() }()
+	select {
+	case err := <-started:
+		if err != nil {
+			return errors.Join(err, shutdown())
+		}
+	case <-ctx.Done():
+		err := shutdown()
+		<-started // Shutdown has interrupted the plugins' start
+		return err
 	}
 	h.logger.Info("plugtrace host listening", "url", h.URL())
 	if h.store != nil {

@@ -23,6 +23,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal, the default handling returns: a second
+	// Ctrl-C ends a shutdown that takes too long.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -33,6 +39,11 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
+
+// errPrinted is an error already shown to the user.
+type errPrinted struct{ error }
+
+func (e errPrinted) Unwrap() error { return e.error }
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, a ...any) error {
@@ -56,7 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintln(stderr, "plugtrace:", err)
+	var shown errPrinted
+	if !errors.As(err, &shown) {
+		fmt.Fprintln(stderr, "plugtrace:", err)
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -111,7 +125,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return &exitError{2, err}
+		return &exitError{2, errPrinted{err}} // flag has printed it, with the usage
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))

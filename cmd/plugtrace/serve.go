@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,8 +32,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		host.WithHandler("GET /demo/weather/forecast", http.StripPrefix("/demo/weather", weather.DemoUpstream())),
 		host.WithTelemetryOptions(telemetry.WithConsoleWriter(stdout)),
 	)
-	if err != nil {
+	var cfgErr *host.ConfigError
+	switch {
+	case errors.As(err, &cfgErr):
 		return &exitError{2, err}
+	case err != nil:
+		return err // a failure at run time: exit 1
 	}
 	return h.Run(ctx)
 }
