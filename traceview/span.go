@@ -53,13 +53,16 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 	sc := ro.SpanContext()
 	st := ro.Status()
 	is := ro.InstrumentationScope()
-	attrs := ro.Attributes()
+	attrs := limitAttributes(ro.Attributes(), maxAttributes)
 	events := ro.Events()
+	if len(events) > maxEvents {
+		events = events[:maxEvents]
+	}
 
 	// One allocation holds the attributes of the span and of its events.
 	n := len(attrs)
 	for i := range events {
-		n += len(events[i].Attributes)
+		n += min(len(events[i].Attributes), maxEventAttributes)
 	}
 	var buf []attribute.KeyValue
 	if n > 0 {
@@ -73,9 +76,9 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 		evs = make([]event, len(events))
 		for i := range events {
 			from := len(buf)
-			buf = append(buf, events[i].Attributes...)
+			buf = append(buf, limitAttributes(events[i].Attributes, maxEventAttributes)...)
 			evs[i] = event{
-				name:  events[i].Name,
+				name:  cut(events[i].Name, maxNameBytes),
 				time:  unixNano(events[i].Time),
 				attrs: buf[from:len(buf):len(buf)],
 			}
@@ -93,8 +96,8 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 			parent:    ro.Parent().SpanID(),
 			start:     start,
 			end:       end,
-			name:      ro.Name(),
-			statusMsg: st.Description,
+			name:      cut(ro.Name(), maxNameBytes),
+			statusMsg: cut(st.Description, maxNameBytes),
 			attrs:     spanAttrs,
 			events:    evs,
 			kind:      ro.SpanKind(),

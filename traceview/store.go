@@ -42,7 +42,7 @@ type Store struct {
 // span would exceed the bound, the traces seen first are evicted whole until
 // it fits; a trace that keeps receiving spans keeps its place in that order.
 // A single trace with more spans than the bound cannot be kept whole: the
-// store then holds only its latest spans. maxSpans must be positive;
+// store then holds its first maxSpans spans. maxSpans must be positive;
 // [DefaultMaxSpans] is the host's default.
 func NewStore(maxSpans int) (*Store, error) {
 	if maxSpans <= 0 {
@@ -135,12 +135,31 @@ func (s *Store) insert(p *pendingSpan, c *ingestCache) {
 	if e.contains(p.span.id) {
 		return
 	}
+	// Make room first, oldest traces first. When the oldest trace left is
+	// this span's own, the store holds nothing older to give up: a trace
+	// larger than the bound keeps its first spans, and this one is dropped.
+	for s.spanCount >= s.maxSpans {
+		if s.order[s.head] == e {
+			if len(e.spans) == 0 { // a new trace that cannot fit at all
+				s.dropEmpty(e)
+			}
+			return
+		}
+		s.evictOldest()
+	}
 	p.span.res = s.acquireResource(p.resource, c)
 	p.span.scope = s.acquireScope(p.scope, c)
 	e.add(p.span, p.plugin)
 	s.spanCount++
-	for s.spanCount > s.maxSpans {
-		s.evictOldest()
+}
+
+// dropEmpty forgets a trace entry that got no span. The caller holds s.mu.
+func (s *Store) dropEmpty(e *traceEntry) {
+	delete(s.traces, e.id)
+	e.evicted = true
+	if n := len(s.order); n > s.head && s.order[n-1] == e {
+		s.order[n-1] = nil
+		s.order = s.order[:n-1]
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,11 +121,40 @@ func TestTraceLargerThanBound(t *testing.T) {
 	}
 	export(t, s, stubs...)
 	d, ok := s.Trace(traceID(1))
-	if !ok || len(d.Spans) == 0 || len(d.Spans) > 5 {
-		t.Fatalf("Trace() = %d spans, %v; want between 1 and 5", len(d.Spans), ok)
+	if !ok || len(d.Spans) != 5 {
+		t.Fatalf("Trace() = %d spans, %v; want the bound, 5", len(d.Spans), ok)
 	}
-	if last := d.Spans[len(d.Spans)-1].Name; last != "span 7" {
-		t.Errorf("latest kept span = %q, want span 7", last)
+	// The first spans stay (the root and the top of the waterfall); the
+	// ones past the bound are dropped.
+	if first, last := d.Spans[0].Name, d.Spans[4].Name; first != "span 0" || last != "span 4" {
+		t.Errorf("kept spans %q..%q, want span 0..span 4", first, last)
+	}
+	// A newer trace still gets in, evicting the oversized one.
+	export(t, s, newSpan(2, 0, 0, "next", baseTime.Add(time.Second), time.Millisecond))
+	if _, ok := s.Trace(traceID(2)); !ok {
+		t.Fatal("a new trace was refused")
+	}
+	if _, ok := s.Trace(traceID(1)); ok {
+		t.Fatal("the oversized trace should have been evicted whole for the new one")
+	}
+}
+
+func TestSpanSizeIsBounded(t *testing.T) {
+	s := newStore(t, 10)
+	stub := newSpan(3, 0, 0, strings.Repeat("n", 5000), baseTime, time.Millisecond)
+	for i := range 200 {
+		stub.Attributes = append(stub.Attributes, attribute.String(fmt.Sprint("k", i), strings.Repeat("v", 10000)))
+	}
+	export(t, s, stub)
+	d, _ := s.Trace(traceID(3))
+	sp := d.Spans[0]
+	if len(sp.Attributes) != 128 || len(sp.Name) > 1100 {
+		t.Fatalf("kept %d attributes and a name of %d bytes; want 128 and about 1 KiB", len(sp.Attributes), len(sp.Name))
+	}
+	for k, v := range sp.Attributes {
+		if s, _ := v.(string); len(s) > 4200 || !strings.HasSuffix(s, "[cut]") {
+			t.Fatalf("attribute %s kept %d bytes", k, len(s))
+		}
 	}
 }
 
