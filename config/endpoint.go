@@ -80,13 +80,24 @@ func validPort(port string, zeroOK bool) bool {
 	return err == nil && (n > 0 || zeroOK)
 }
 
-// showEndpoint quotes an endpoint for an error message, hiding a password
-// in its URL.
-func showEndpoint(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			return strconv.Quote(u.Redacted())
+// showEndpoint quotes an endpoint for an error message without what may be
+// a credential: user info (a user name can be an API key) and the query.
+// It works on the text, so a URL that does not parse is hidden too.
+func showEndpoint(s string) string { return strconv.Quote(safeEndpoint(s)) }
+
+// safeEndpoint removes user info and query from an endpoint's text.
+func safeEndpoint(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		if slash := strings.IndexByte(rest, '/'); slash < 0 || at < slash {
+			rest = "<redacted>@" + rest[at+1:]
 		}
 	}
-	return strconv.Quote(s)
+	if q := strings.IndexAny(rest, "?#"); q >= 0 {
+		rest = rest[:q] + "?<redacted>"
+	}
+	return scheme + "://" + rest
 }

@@ -132,7 +132,7 @@ var errorCases = []errorCase{
 		"backend.auth.userTokens.secret: environment variable PLUGTRACE_AUTH_SECRET is not set (line 4); set PLUGTRACE_AUTH_SECRET, or write $${PLUGTRACE_AUTH_SECRET} for a literal ${PLUGTRACE_AUTH_SECRET}",
 	}},
 	{"bad variable name", "backend:\n  listen: ${1X}\n", nil, []string{
-		"backend.listen: ${1X} does not name a variable (line 2); a name is letters, digits and _, not starting with a digit; write $${ for a literal ${",
+		"backend.listen: the first ${...} reference does not name a variable (line 2); a name is letters, digits and _, not starting with a digit; write $${ for a literal ${",
 	}},
 	{"unterminated reference", "backend:\n  listen: \"${X\"\n", nil, []string{
 		"backend.listen: ${ has no closing } (line 2); write ${NAME}, or $${ for a literal ${",
@@ -173,7 +173,7 @@ var errorCases = []errorCase{
 		"backend.tracing.otlp.endpoint: \"ftp://x\" is neither host:port nor an http(s) URL (line 1); for example localhost:4317, or https://collector:4318/v1/traces",
 	}},
 	{"otlp.endpoint hides a password", "backend: {tracing: {otlp: {endpoint: 'http://u:pw@:1'}}}\n", nil, []string{
-		"backend.tracing.otlp.endpoint: \"http://u:xxxxx@:1\" is neither host:port nor an http(s) URL (line 1); for example localhost:4317, or https://collector:4318/v1/traces",
+		"backend.tracing.otlp.endpoint: \"http://<redacted>@:1\" is neither host:port nor an http(s) URL (line 1); for example localhost:4317, or https://collector:4318/v1/traces",
 	}},
 	{"otlp.insecure contradicts the scheme", "backend:\n  tracing:\n    otlp:\n      endpoint: https://c:4317\n      insecure: true\n", nil, []string{
 		"backend.tracing.otlp.insecure: true contradicts the https endpoint \"https://c:4317\" (line 5); the scheme of a URL decides; remove insecure or change the scheme",

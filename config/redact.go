@@ -17,8 +17,8 @@ const redactedValue = "<redacted>"
 func (c *Config) Redacted() *Config {
 	out := &Config{}
 	copyRedacted(reflect.ValueOf(out).Elem(), reflect.ValueOf(c).Elem(), field{})
-	if u, ok := parseEndpointURL(out.Backend.Tracing.OTLP.Endpoint); ok && u.User != nil {
-		out.Backend.Tracing.OTLP.Endpoint = u.Redacted()
+	if ep := out.Backend.Tracing.OTLP.Endpoint; ep != "" {
+		out.Backend.Tracing.OTLP.Endpoint = safeEndpoint(ep)
 	}
 	return out
 }

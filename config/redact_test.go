@@ -31,7 +31,7 @@ plugins:
 		ExternalAccess: []config.ExternalAccess{{Token: "<redacted>", Subject: "external:a"}},
 		UserTokens:     config.UserTokens{Secret: "<redacted>"},
 	}
-	want.Backend.Tracing.OTLP.Endpoint = "https://user:xxxxx@collector:4318"
+	want.Backend.Tracing.OTLP.Endpoint = "https://<redacted>@collector:4318"
 	want.Backend.Tracing.OTLP.Headers = map[string]string{"authorization": "<redacted>", "empty": ""}
 	want.Plugins = []config.ExternalPlugin{{ID: "weather", Command: []string{"./w"}, Env: map[string]string{"API_KEY": "<redacted>"}}}
 	if !reflect.DeepEqual(r, &want) {
@@ -58,6 +58,26 @@ plugins:
 	for _, shown := range []string{"listen: 127.0.0.1:7007", "subject: external:a", "API_KEY: <redacted>", "- ./w"} {
 		if !strings.Contains(s, shown) {
 			t.Errorf("String() does not show %q:\n%s", shown, s)
+		}
+	}
+}
+
+func TestEndpointSecretsNeverShown(t *testing.T) {
+	for _, ep := range []string{
+		"https://user:s3cretPW@collector:43x7", // does not parse: bad port
+		"https://APIKEYs3cret@collector:4318",  // the user name is the key
+		"https://collector:4318/v1/traces?api_key=s3cret",
+		"https://u:s3cret%zz@collector:4318", // bad escape
+	} {
+		cfg, err := config.Parse([]byte("backend:\n  tracing:\n    exporter: otlp\n    otlp: {endpoint: \""+ep+"\"}\n"), envOf(nil))
+		var text string
+		if err != nil {
+			text = err.Error()
+		} else {
+			text = cfg.String()
+		}
+		if strings.Contains(text, "s3cret") {
+			t.Errorf("%s: secret shown in %q", ep, text)
 		}
 	}
 }

@@ -37,7 +37,9 @@ func expand(s string, lookup func(string) (string, bool)) (string, *Error) {
 		name := s[i+2 : i+end]
 		if !validEnvName(name) {
 			return "", &Error{
-				Problem: fmt.Sprintf("${%s} does not name a variable", name),
+				// Not quoted: what stands between the braces may be part
+				// of a secret value.
+				Problem: fmt.Sprintf("the %s ${...} reference does not name a variable", ordinal(strings.Count(s[:i], "${")+1)),
 				Hint:    "a name is letters, digits and _, not starting with a digit; write $${ for a literal ${",
 			}
 		}
@@ -69,4 +71,16 @@ func validEnvName(name string) bool {
 		}
 	}
 	return true
+}
+
+func ordinal(n int) string {
+	switch n {
+	case 1:
+		return "first"
+	case 2:
+		return "second"
+	case 3:
+		return "third"
+	}
+	return fmt.Sprintf("%dth", n)
 }
