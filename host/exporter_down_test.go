@@ -14,6 +14,7 @@ import (
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
 )
 
@@ -63,7 +64,7 @@ backend:
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	h, err := host.New(context.Background(), cfg,
 		host.WithPlugins(todos.Plugin()),
 		host.WithLogger(slog.New(slog.NewTextHandler(logs, nil))),

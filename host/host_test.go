@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +25,7 @@ import (
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
+	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
 	"github.com/plugtrace/plugtrace/tracing"
 )
@@ -105,24 +104,7 @@ type testHost struct {
 	*host.Host
 	rec   *otlptest.Receiver
 	probe *probe
-	logs  *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs  *syncbuf.Buffer
 }
 
 // startHost runs a host on a free loopback port that exports to an in-test
@@ -157,7 +139,7 @@ plugins:
 		t.Fatalf("config: %v\n%s", err, yaml)
 	}
 	p := &probe{release: make(chan struct{}), started: make(chan struct{}, 1)}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts = append([]host.Option{
 		host.WithPlugins(todos.Plugin(), p.plugin()),
 		host.WithLogger(slog.New(slog.NewJSONHandler(logs, nil))),

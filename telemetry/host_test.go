@@ -27,6 +27,7 @@ import (
 
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
+	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
 )
 
@@ -260,7 +261,7 @@ func TestPropagators(t *testing.T) {
 }
 
 func TestConsoleExporter(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	h := newHost(t, baseTracing("console"), telemetry.WithConsoleWriter(&buf))
 	_, span := h.TracerProvider().Tracer("t").Start(context.Background(), "list todos")
 	span.SetAttributes(attrPlugin("todos"))
@@ -313,7 +314,7 @@ func (e blockingExporter) Shutdown(context.Context) error { return nil }
 
 func TestQueueDropsCountsAndLogs(t *testing.T) {
 	exp := blockingExporter{release: make(chan struct{})}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	h, err := telemetry.NewHost(context.Background(), baseTracing("embedded"),
 		telemetry.WithEmbeddedExporter(exp),
 		telemetry.WithQueue(10, 5, 5*time.Millisecond, 20*time.Millisecond),
@@ -362,21 +363,4 @@ func TestLogHandlerAddsTraceIDs(t *testing.T) {
 	if strings.Contains(lines[1], "trace_id") {
 		t.Fatalf("line without span: %s", lines[1])
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
