@@ -54,6 +54,20 @@ var (
 	benchResult error
 )
 
+// The work inside the span, for plugtrace and for raw OTel.
+var (
+	ok = func(_ context.Context, span tracing.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	rawOK = func(_ context.Context, span trace.Span) error {
+		span.SetAttributes(countAttr)
+		return nil
+	}
+	fail    = func(context.Context, tracing.Span) error { return errBench }
+	rawFail = func(context.Context, trace.Span) error { return errBench }
+)
+
 // rawRun is what a plugin author writes by hand with OpenTelemetry to get
 // what StartActiveSpan gives: kind, attributes, error recording, one End.
 func rawRun(ctx context.Context, tracer trace.Tracer, fn func(context.Context, trace.Span) error, attrs ...attribute.KeyValue) error {
@@ -69,16 +83,6 @@ func rawRun(ctx context.Context, tracer trace.Tracer, fn func(context.Context, t
 }
 
 func BenchmarkStartActiveSpan(b *testing.B) {
-	ok := func(_ context.Context, span tracing.Span) error {
-		span.SetAttributes(countAttr)
-		return nil
-	}
-	rawOK := func(_ context.Context, span trace.Span) error {
-		span.SetAttributes(countAttr)
-		return nil
-	}
-	fail := func(context.Context, tracing.Span) error { return errBench }
-	rawFail := func(context.Context, trace.Span) error { return errBench }
 
 	b.Run("success/plugtrace", func(b *testing.B) {
 		svc, _ := benchProvider(b, tracing.Config{})
@@ -163,16 +167,6 @@ func BenchmarkStartActiveSpanDisabled(b *testing.B) {
 // alternating rounds (see internal/benchpair). The allocation counts come
 // from the benchmarks above.
 func BenchmarkStartActiveSpanVersusOTel(b *testing.B) {
-	ok := func(_ context.Context, span tracing.Span) error {
-		span.SetAttributes(countAttr)
-		return nil
-	}
-	rawOK := func(_ context.Context, span trace.Span) error {
-		span.SetAttributes(countAttr)
-		return nil
-	}
-	fail := func(context.Context, tracing.Span) error { return errBench }
-	rawFail := func(context.Context, trace.Span) error { return errBench }
 	ctx := context.Background()
 
 	b.Run("success", func(b *testing.B) {
