@@ -85,7 +85,7 @@ type externalPlugin struct {
 	lastErr  string
 
 	started  bool               // supervise was started; guarded by mu
-	killProc context.CancelFunc // kills the current process; guarded by mu
+	killProc context.CancelFunc // cancels the current process's context; guarded by mu
 	life     context.Context    // ends when stop is called
 	endLife  context.CancelFunc
 	stopCh   chan struct{}
@@ -229,7 +229,7 @@ func (p *externalPlugin) supervise() {
 				return
 			}
 			err = errors.New("plugin process exited")
-			client.Kill()
+			p.kill(client)
 			if time.Since(started) > 30*time.Second {
 				backoff = p.limits.MinBackoff // it ran well for a while
 			}
@@ -272,7 +272,19 @@ func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.Pl
 	if _, err := pc.Flush(p.stopCtx, &pluginproto.FlushRequest{}); err != nil {
 		p.logger.Warn("external plugin did not flush its spans", "error", err)
 	}
+	p.kill(client)
+}
+
+// kill stops the process gracefully (go-plugin's Kill) and then releases
+// its context.
+func (p *externalPlugin) kill(client *goplugin.Client) {
 	client.Kill()
+	p.mu.Lock()
+	if p.killProc != nil {
+		p.killProc()
+		p.killProc = nil
+	}
+	p.mu.Unlock()
 }
 
 // run starts supervising the plugin.

@@ -31,7 +31,6 @@ type exportQueue struct {
 
 	dropped      atomic.Uint64 // since the last report
 	droppedTotal atomic.Uint64
-	exported     atomic.Uint64
 	lastReport   atomic.Int64 // unix nanoseconds
 
 	flushReq  chan chan struct{}
@@ -112,8 +111,6 @@ func (q *exportQueue) loop() {
 		defer cancel()
 		if err := q.exporter.ExportSpans(ctx, batch); err != nil {
 			q.logger.Warn("span export failed", "exporter", q.name, "spans", len(batch), "error", err)
-		} else {
-			q.exported.Add(uint64(len(batch)))
 		}
 		// A fresh slice: exporters may keep what they were given.
 		batch = make([]sdktrace.ReadOnlySpan, 0, q.batchSize)
