@@ -184,6 +184,7 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 	}
 	if err != nil {
 		client.Kill()
+		killProc()
 		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
 			err = fmt.Errorf("%w: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", err, pluginproto.ProtocolVersion)
 		}
@@ -192,6 +193,7 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 	raw, err := rpcClient.Dispense(pluginproto.PluginName)
 	if err != nil {
 		client.Kill()
+		killProc()
 		return nil, nil, fmt.Errorf("dispense: %w", err)
 	}
 	pc := raw.(pluginproto.PluginClient)
@@ -200,6 +202,7 @@ func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, er
 	health, err := pc.CheckHealth(ctx, &pluginproto.CheckHealthRequest{})
 	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
 		client.Kill()
+		killProc()
 		if err == nil {
 			err = fmt.Errorf("health check: %s %s", health.GetStatus(), health.GetMessage())
 		}
