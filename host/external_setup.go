@@ -20,7 +20,7 @@ func (h *Host) setupExternal(limits ExternalLimits) error {
 	}
 	// config.Validate has checked what direct export needs.
 	if t.Plugins.Export != config.ExportDirect {
-		r, err := newRelay(h.telemetry.Relay, t.Capture.EndUser)
+		r, err := newRelay(h.telemetry.Relay)
 		if err != nil {
 			return fmt.Errorf("host: relay: %w", err)
 		}

@@ -27,21 +27,20 @@ import (
 type relay struct {
 	collectortrace.UnimplementedTraceServiceServer
 
-	sink           func([]sdktrace.ReadOnlySpan)
-	captureEndUser bool
-	srv            *grpc.Server
-	lis            net.Listener
+	sink func([]sdktrace.ReadOnlySpan)
+	srv  *grpc.Server
+	lis  net.Listener
 
 	mu     sync.Mutex
 	tokens map[string]string // plugin id -> token
 }
 
-func newRelay(sink func([]sdktrace.ReadOnlySpan), captureEndUser bool) (*relay, error) {
+func newRelay(sink func([]sdktrace.ReadOnlySpan)) (*relay, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	r := &relay{sink: sink, captureEndUser: captureEndUser, lis: lis, tokens: map[string]string{}}
+	r := &relay{sink: sink, lis: lis, tokens: map[string]string{}}
 	r.srv = grpc.NewServer(grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize))
 	collectortrace.RegisterTraceServiceServer(r.srv, r)
 	go func() { _ = r.srv.Serve(lis) }()
@@ -94,7 +93,7 @@ func (r *relay) Export(ctx context.Context, req *collectortrace.ExportTraceServi
 	if !ok {
 		return nil, status.Error(codes.Unauthenticated, "plugtrace relay: missing or unknown plugin token")
 	}
-	spans := spansFromOTLP(req.GetResourceSpans(), sender, r.captureEndUser)
+	spans := spansFromOTLP(req.GetResourceSpans(), sender)
 	r.sink(spans)
 	return &collectortrace.ExportTraceServiceResponse{}, nil
 }

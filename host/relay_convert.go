@@ -19,13 +19,13 @@ import (
 // spansFromOTLP turns relayed OTLP spans into SDK read-only spans, which the
 // host's exporters take. The resource's plugtrace.plugin.id is set to the
 // sender, whose token the relay checked: a plugin can name its spans as it
-// likes, but not pass its spans off as another plugin's process. Unless
-// captureEndUser, enduser.id is dropped: the rule holds for plugins in any
-// language.
-func spansFromOTLP(rss []*tracepb.ResourceSpans, sender string, captureEndUser bool) []sdktrace.ReadOnlySpan {
+// likes, but not pass its spans off as another plugin's process. The
+// enduser.id rule is not applied here: the host's exporters apply it to
+// relayed spans as to the host's own (telemetry.WithoutEndUser).
+func spansFromOTLP(rss []*tracepb.ResourceSpans, sender string) []sdktrace.ReadOnlySpan {
 	var out []sdktrace.ReadOnlySpan
 	for _, rs := range rss {
-		attrs := attributes(rs.GetResource().GetAttributes(), captureEndUser)
+		attrs := attributes(rs.GetResource().GetAttributes())
 		attrs = append(attrs, tracing.PluginIDKey.String(sender)) // last wins in the set
 		res := resource.NewWithAttributes(rs.GetSchemaUrl(), attrs...)
 		for _, ss := range rs.GetScopeSpans() {
@@ -35,14 +35,14 @@ func spansFromOTLP(rss []*tracepb.ResourceSpans, sender string, captureEndUser b
 				SchemaURL: ss.GetSchemaUrl(),
 			}
 			for _, s := range ss.GetSpans() {
-				out = append(out, spanStub(s, res, scope, captureEndUser).Snapshot())
+				out = append(out, spanStub(s, res, scope).Snapshot())
 			}
 		}
 	}
 	return out
 }
 
-func spanStub(s *tracepb.Span, res *resource.Resource, scope instrumentation.Scope, captureEndUser bool) tracetest.SpanStub {
+func spanStub(s *tracepb.Span, res *resource.Resource, scope instrumentation.Scope) tracetest.SpanStub {
 	var traceID trace.TraceID
 	var spanID, parentID trace.SpanID
 	copy(traceID[:], s.GetTraceId())
@@ -57,7 +57,7 @@ func spanStub(s *tracepb.Span, res *resource.Resource, scope instrumentation.Sco
 		SpanKind:             trace.SpanKind(s.GetKind()),
 		StartTime:            time.Unix(0, int64(s.GetStartTimeUnixNano())),
 		EndTime:              time.Unix(0, int64(s.GetEndTimeUnixNano())),
-		Attributes:           attributes(s.GetAttributes(), captureEndUser),
+		Attributes:           attributes(s.GetAttributes()),
 		DroppedAttributes:    int(s.GetDroppedAttributesCount()),
 		DroppedEvents:        int(s.GetDroppedEventsCount()),
 		DroppedLinks:         int(s.GetDroppedLinksCount()),
@@ -78,7 +78,7 @@ func spanStub(s *tracepb.Span, res *resource.Resource, scope instrumentation.Sco
 		stub.Events = append(stub.Events, sdktrace.Event{
 			Name:                  e.GetName(),
 			Time:                  time.Unix(0, int64(e.GetTimeUnixNano())),
-			Attributes:            attributes(e.GetAttributes(), captureEndUser),
+			Attributes:            attributes(e.GetAttributes()),
 			DroppedAttributeCount: int(e.GetDroppedAttributesCount()),
 		})
 	}
@@ -89,19 +89,16 @@ func spanStub(s *tracepb.Span, res *resource.Resource, scope instrumentation.Sco
 		copy(ls[:], l.GetSpanId())
 		stub.Links = append(stub.Links, sdktrace.Link{
 			SpanContext:           trace.NewSpanContext(trace.SpanContextConfig{TraceID: lt, SpanID: ls, Remote: true}),
-			Attributes:            attributes(l.GetAttributes(), captureEndUser),
+			Attributes:            attributes(l.GetAttributes()),
 			DroppedAttributeCount: int(l.GetDroppedAttributesCount()),
 		})
 	}
 	return stub
 }
 
-func attributes(kvs []*commonpb.KeyValue, keepEndUser bool) []attribute.KeyValue {
+func attributes(kvs []*commonpb.KeyValue) []attribute.KeyValue {
 	out := make([]attribute.KeyValue, 0, len(kvs))
 	for _, kv := range kvs {
-		if !keepEndUser && attribute.Key(kv.GetKey()) == tracing.EndUserIDKey {
-			continue
-		}
 		if v, ok := attrValue(kv.GetValue()); ok {
 			out = append(out, attribute.KeyValue{Key: attribute.Key(kv.GetKey()), Value: v})
 		}

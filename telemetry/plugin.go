@@ -49,18 +49,17 @@ func NewPlugin(ctx context.Context, h Handoff, extra ...attribute.KeyValue) (*Pl
 		return p, nil
 	}
 
-	sampler, err := newSampler(config.Sampler{Type: h.Sampler, Ratio: 1})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvSampler, err)
-	}
+	ratio := 1.0
 	if h.SamplerArg != "" {
-		ratio, err := strconv.ParseFloat(h.SamplerArg, 64)
-		if err != nil || ratio < 0 || ratio > 1 {
+		r, err := strconv.ParseFloat(h.SamplerArg, 64)
+		if err != nil || r < 0 || r > 1 {
 			return nil, fmt.Errorf("%s: %q is not a ratio in [0, 1]", EnvSamplerArg, h.SamplerArg)
 		}
-		if sampler, err = newSampler(config.Sampler{Type: h.Sampler, Ratio: ratio}); err != nil {
-			return nil, err
-		}
+		ratio = r
+	}
+	sampler, err := newSampler(config.Sampler{Type: h.Sampler, Ratio: ratio})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvSampler, err)
 	}
 	exp, err := newHandoffExporter(ctx, h)
 	if err != nil {
