@@ -3,7 +3,6 @@ package telemetry
 import (
 	"context"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -48,56 +47,37 @@ func WithoutEndUser(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
 	return out
 }
 
-func hasEndUser(kvs []attribute.KeyValue) bool {
-	for _, kv := range kvs {
-		if kv.Key == tracing.EndUserIDKey {
-			return true
-		}
-	}
-	return false
-}
-
 func carriesEndUser(s sdktrace.ReadOnlySpan) bool {
-	if hasEndUser(s.Attributes()) {
+	if tracing.HasEndUser(s.Attributes()) {
 		return true
 	}
 	if _, ok := s.Resource().Set().Value(tracing.EndUserIDKey); ok {
 		return true
 	}
 	for _, e := range s.Events() {
-		if hasEndUser(e.Attributes) {
+		if tracing.HasEndUser(e.Attributes) {
 			return true
 		}
 	}
 	for _, l := range s.Links() {
-		if hasEndUser(l.Attributes) {
+		if tracing.HasEndUser(l.Attributes) {
 			return true
 		}
 	}
 	return false
 }
 
-func without(kvs []attribute.KeyValue) []attribute.KeyValue {
-	out := make([]attribute.KeyValue, 0, len(kvs))
-	for _, kv := range kvs {
-		if kv.Key != tracing.EndUserIDKey {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
-
 func scrubbed(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 	stub := tracetest.SpanStubFromReadOnlySpan(s)
-	stub.Attributes = without(stub.Attributes)
+	stub.Attributes = tracing.WithoutEndUser(stub.Attributes)
 	for i := range stub.Events {
-		stub.Events[i].Attributes = without(stub.Events[i].Attributes)
+		stub.Events[i].Attributes = tracing.WithoutEndUser(stub.Events[i].Attributes)
 	}
 	for i := range stub.Links {
-		stub.Links[i].Attributes = without(stub.Links[i].Attributes)
+		stub.Links[i].Attributes = tracing.WithoutEndUser(stub.Links[i].Attributes)
 	}
 	if stub.Resource != nil {
-		stub.Resource = resource.NewWithAttributes(stub.Resource.SchemaURL(), without(stub.Resource.Attributes())...)
+		stub.Resource = resource.NewWithAttributes(stub.Resource.SchemaURL(), tracing.WithoutEndUser(stub.Resource.Attributes())...)
 	}
 	return stub.Snapshot()
 }

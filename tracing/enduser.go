@@ -21,7 +21,7 @@ type ctxSpan struct {
 
 func (s *ctxSpan) SetAttributes(kv ...attribute.KeyValue) {
 	if s.dropEndUser {
-		kv = withoutEndUser(kv)
+		kv = WithoutEndUser(kv)
 	}
 	s.Span.SetAttributes(kv...)
 }
@@ -57,7 +57,8 @@ func (t endUserFilteringTracer) Start(ctx context.Context, name string, opts ...
 	return trace.ContextWithSpan(ctx, wrapped), wrapped
 }
 
-func hasEndUser(kv []attribute.KeyValue) bool {
+// HasEndUser reports whether kv holds an enduser.id attribute.
+func HasEndUser(kv []attribute.KeyValue) bool {
 	for _, a := range kv {
 		if a.Key == EndUserIDKey {
 			return true
@@ -66,9 +67,11 @@ func hasEndUser(kv []attribute.KeyValue) bool {
 	return false
 }
 
-// withoutEndUser returns kv without enduser.id; it copies only when it must.
-func withoutEndUser(kv []attribute.KeyValue) []attribute.KeyValue {
-	if !hasEndUser(kv) {
+// WithoutEndUser returns kv without enduser.id attributes; it copies only
+// when it must. Hosts use it to hold the capture.endUser rule for spans
+// that did not come through a Service.
+func WithoutEndUser(kv []attribute.KeyValue) []attribute.KeyValue {
+	if !HasEndUser(kv) {
 		return kv
 	}
 	out := make([]attribute.KeyValue, 0, len(kv)-1)
@@ -85,10 +88,10 @@ func eventOptionsWithoutEndUser(opts []trace.EventOption) []trace.EventOption {
 		return opts
 	}
 	cfg := trace.NewEventConfig(opts...)
-	if !hasEndUser(cfg.Attributes()) {
+	if !HasEndUser(cfg.Attributes()) {
 		return opts
 	}
-	out := []trace.EventOption{trace.WithAttributes(withoutEndUser(cfg.Attributes())...)}
+	out := []trace.EventOption{trace.WithAttributes(WithoutEndUser(cfg.Attributes())...)}
 	if !cfg.Timestamp().IsZero() {
 		out = append(out, trace.WithTimestamp(cfg.Timestamp()))
 	}
@@ -103,11 +106,11 @@ func startOptionsWithoutEndUser(opts []trace.SpanStartOption) []trace.SpanStartO
 		return opts
 	}
 	cfg := trace.NewSpanStartConfig(opts...)
-	if !hasEndUser(cfg.Attributes()) {
+	if !HasEndUser(cfg.Attributes()) {
 		return opts
 	}
 	out := []trace.SpanStartOption{
-		trace.WithAttributes(withoutEndUser(cfg.Attributes())...),
+		trace.WithAttributes(WithoutEndUser(cfg.Attributes())...),
 		trace.WithSpanKind(cfg.SpanKind()),
 		trace.WithLinks(cfg.Links()...),
 	}

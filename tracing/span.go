@@ -66,7 +66,7 @@ func (s *recordingSpan) AddEvent(name string, attrs ...attribute.KeyValue) {
 		return
 	}
 	if s.view.dropEndUser {
-		attrs = withoutEndUser(attrs)
+		attrs = WithoutEndUser(attrs)
 	}
 	s.view.Span.AddEvent(name, trace.WithAttributes(attrs...))
 }
