@@ -1,410 +1,50 @@
 package host
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"os"
-	"os/exec"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
-	goplugin "github.com/hashicorp/go-plugin"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
-	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/plugtrace/plugtrace/auth"
-	"github.com/plugtrace/plugtrace/internal/pluginproto"
+	"github.com/plugtrace/plugtrace/config"
 )
 
-// States of an external plugin, as /api/plugins reports them.
-const (
-	StateStarting = "starting"
-	StateCrashed  = "crashed" // exited or failed to start; restarting with backoff
-	StateStopping = "stopping"
-	StateStopped  = "stopped"
-)
-
-// ExternalLimits bound what the host forwards to an external plugin.
-type ExternalLimits struct {
-	// MaxRequestBody is the largest request body forwarded; a larger one
-	// gets 413. Default 16 MiB.
-	MaxRequestBody int64
-	// CallTimeout bounds one forwarded request; past it the caller gets 504.
-	// Default 30s.
-	CallTimeout time.Duration
-	// StartTimeout bounds a plugin's start-up handshake. Default 30s.
-	StartTimeout time.Duration
-	// MinBackoff and MaxBackoff bound the wait before a crashed plugin is
-	// restarted; it doubles after each crash. Defaults 100ms and 10s.
-	MinBackoff, MaxBackoff time.Duration
-}
-
-func (l ExternalLimits) withDefaults() ExternalLimits {
-	if l.MaxRequestBody <= 0 {
-		l.MaxRequestBody = 16 << 20
+// setupExternal prepares the supervisors of the configured external plugins
+// (and the relay they export to); nothing starts before Start.
+func (h *Host) setupExternal() error {
+	if len(h.cfg.Plugins) == 0 {
+		return nil
 	}
-	if l.CallTimeout <= 0 {
-		l.CallTimeout = 30 * time.Second
-	}
-	if l.StartTimeout <= 0 {
-		l.StartTimeout = 30 * time.Second
-	}
-	if l.MinBackoff <= 0 {
-		l.MinBackoff = 100 * time.Millisecond
-	}
-	if l.MaxBackoff < l.MinBackoff {
-		l.MaxBackoff = max(10*time.Second, l.MinBackoff)
-	}
-	return l
-}
-
-// externalPlugin supervises one plugin process: it starts it, restarts it
-// with backoff when it exits, and forwards requests to it.
-type externalPlugin struct {
-	id      string
-	argv    []string
-	environ []string
-	limits  ExternalLimits
-	dial    []grpc.DialOption
-	logger  *slog.Logger // the host's, with plugin_id
-
-	mu       sync.Mutex
-	state    string
-	rpc      pluginproto.PluginClient
-	restarts int
-	lastErr  string
-
-	started  bool               // supervise was started; guarded by mu
-	killProc context.CancelFunc // cancels the current process's context; guarded by mu
-	life     context.Context    // ends when stop is called
-	endLife  context.CancelFunc
-	stopCh   chan struct{}
-	stopOnce sync.Once
-	stopCtx  context.Context
-	done     chan struct{}
-}
-
-func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, h *Host) *externalPlugin {
-	p := &externalPlugin{
-		id: id, argv: argv, environ: environ, limits: limits,
-		logger: h.logger.With("plugin_id", id),
-		dial: []grpc.DialOption{
-			grpc.WithStatsHandler(otelgrpc.NewClientHandler(
-				otelgrpc.WithTracerProvider(tp),
-				otelgrpc.WithPropagators(prop),
-				otelgrpc.WithFilter(pluginproto.Traced),
-			)),
-			grpc.WithDefaultCallOptions(
-				grpc.MaxCallRecvMsgSize(pluginproto.MaxMessageSize),
-				grpc.MaxCallSendMsgSize(pluginproto.MaxMessageSize),
-			),
-		},
-		state:  StateStarting,
-		stopCh: make(chan struct{}),
-		done:   make(chan struct{}),
-	}
-	p.life, p.endLife = context.WithCancel(context.Background())
-	return p
-}
-
-// errStopped ends a start that stop interrupted.
-var errStopped = errors.New("stopped while starting")
-
-// info reports the plugin for /api/plugins.
-func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.state, p.restarts, p.lastErr
-}
-
-func (p *externalPlugin) set(state string, rpc pluginproto.PluginClient, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.state, p.rpc = state, rpc
-	if err != nil {
-		p.lastErr = err.Error()
-	}
-}
-
-// start launches the process and waits until it serves.
-//
-// The process runs under its own context, cancelled only when stop
-// interrupts the handshake: go-plugin's Kill waits for a handshake in
-// progress, a cancelled command does not.
-func (p *externalPlugin) start() (*goplugin.Client, pluginproto.PluginClient, error) {
-	procCtx, killProc := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(procCtx, p.argv[0], p.argv[1:]...)
-	cmd.Env = p.environ
-	p.mu.Lock()
-	p.killProc = killProc
-	p.mu.Unlock()
-	client := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  pluginproto.Handshake,
-		Plugins:          pluginproto.PluginSet(nil),
-		Cmd:              cmd,
-		SkipHostEnv:      true, // the host's environment, OTEL_* included, stays in the host
-		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		StartTimeout:     p.limits.StartTimeout,
-		GRPCDialOptions:  p.dial,
-		// go-plugin's own records and the plugin's log lines, as records
-		// of the host's logger.
-		Logger: newHCLogAdapter(p.logger, "plugin"),
-	})
-	// The handshake can take up to the start timeout; stop must not wait
-	// for it.
-	type handshake struct {
-		rpc goplugin.ClientProtocol
-		err error
-	}
-	hs := make(chan handshake, 1)
-	go func() {
-		c, err := client.Client()
-		hs <- handshake{c, err}
-	}()
-	var rpcClient goplugin.ClientProtocol
-	var err error
-	select {
-	case r := <-hs:
-		rpcClient, err = r.rpc, r.err
-	case <-p.life.Done():
-		killProc()
-		<-hs
-		client.Kill()
-		return nil, nil, errStopped
-	}
-	if err != nil {
-		client.Kill()
-		killProc()
-		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
-			err = fmt.Errorf("%w: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", err, pluginproto.ProtocolVersion)
+	// config.Validate has checked what direct export needs.
+	if h.cfg.Backend.Tracing.Plugins.Export != config.ExportDirect {
+		r, err := newRelay(h.telemetry.Relay)
+		if err != nil {
+			return fmt.Errorf("host: relay: %w", err)
 		}
-		return nil, nil, fmt.Errorf("start %s: %w", p.argv[0], err)
+		h.relay = r
 	}
-	raw, err := rpcClient.Dispense(pluginproto.PluginName)
-	if err != nil {
-		client.Kill()
-		killProc()
-		return nil, nil, fmt.Errorf("dispense: %w", err)
-	}
-	pc := raw.(pluginproto.PluginClient)
-	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
-	defer cancel()
-	health, err := pc.CheckHealth(ctx, &pluginproto.CheckHealthRequest{})
-	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
-		client.Kill()
-		killProc()
-		if err == nil {
-			err = fmt.Errorf("health check: %s %s", health.GetStatus(), health.GetMessage())
+	for i, pc := range h.cfg.Plugins {
+		environ, err := h.pluginEnviron(i)
+		if err != nil {
+			return err
 		}
-		return nil, nil, err
+		h.external = append(h.external, newExternalPlugin(pc.ID, pc.Command, environ, h.limits,
+			h.telemetry.TracerProvider(), h.telemetry.Propagator(), h.logger))
 	}
-	return client, pc, nil
+	return nil
 }
 
-// supervise runs the plugin until stop, restarting it when it exits.
-func (p *externalPlugin) supervise() {
-	defer close(p.done)
-	backoff := p.limits.MinBackoff
-	for {
-		started := time.Now()
-		client, pc, err := p.start()
-		if errors.Is(err, errStopped) || (err != nil && p.life.Err() != nil) {
-			p.set(StateStopped, nil, nil)
-			return
-		}
-		if err == nil {
-			p.set(StateRunning, pc, nil)
-			p.logger.Info("external plugin running")
-			if p.waitExitOrStop(client) {
-				p.set(StateStopping, nil, nil)
-				p.flushAndKill(client, pc)
-				p.set(StateStopped, nil, nil)
-				return
-			}
-			err = errors.New("plugin process exited")
-			p.kill(client)
-			if time.Since(started) > 30*time.Second {
-				backoff = p.limits.MinBackoff // it ran well for a while
-			}
-		}
-		p.set(StateCrashed, nil, err)
-		p.logger.Warn("external plugin down; restarting", "error", err, "backoff", backoff)
+// startExternal starts every external plugin's supervisor and waits until
+// each has started, or failed once, so that the first requests find them.
+func (h *Host) startExternal() {
+	for _, ext := range h.external {
+		ext.run()
+	}
+	deadline := time.NewTimer(h.limits.StartTimeout)
+	defer deadline.Stop()
+	for _, ext := range h.external {
 		select {
-		case <-p.stopCh:
-			p.set(StateStopped, nil, nil)
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, p.limits.MaxBackoff)
-		p.mu.Lock()
-		p.restarts++
-		p.state = StateStarting
-		p.mu.Unlock()
-	}
-}
-
-// waitExitOrStop reports true when stop was requested, false when the
-// process exited by itself.
-func (p *externalPlugin) waitExitOrStop(client *goplugin.Client) bool {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-p.stopCh:
-			return true
-		case <-tick.C:
-			if client.Exited() {
-				return false
-			}
-		}
-	}
-}
-
-// flushAndKill asks the plugin to export its spans, then stops it.
-func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.PluginClient) {
-	if _, err := pc.Flush(p.stopCtx, &pluginproto.FlushRequest{}); err != nil {
-		p.logger.Warn("external plugin did not flush its spans", "error", err)
-	}
-	p.kill(client)
-}
-
-// kill stops the process gracefully (go-plugin's Kill) and then releases
-// its context.
-func (p *externalPlugin) kill(client *goplugin.Client) {
-	client.Kill()
-	p.mu.Lock()
-	if p.killProc != nil {
-		p.killProc()
-		p.killProc = nil
-	}
-	p.mu.Unlock()
-}
-
-// run starts supervising the plugin.
-func (p *externalPlugin) run() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	select {
-	case <-p.stopCh: // stopped before it ever ran
-		p.state = StateStopped
-		return
-	default:
-	}
-	p.started = true
-	go p.supervise()
-}
-
-// stop stops the plugin after asking it to flush, waiting no longer than
-// ctx allows: a plugin caught in its start-up handshake is stopped by its
-// supervisor once the handshake ends.
-func (p *externalPlugin) stop(ctx context.Context) {
-	p.stopOnce.Do(func() {
-		p.stopCtx = ctx
-		close(p.stopCh)
-		p.endLife()
-	})
-	p.mu.Lock()
-	started := p.started
-	p.mu.Unlock()
-	if !started {
-		return // run sees stopCh closed and never starts
-	}
-	select {
-	case <-p.done:
-	case <-ctx.Done():
-	}
-}
-
-// ServeHTTP forwards a request to the plugin.
-func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	pc, state := p.rpc, p.state
-	p.mu.Unlock()
-	if pc == nil {
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("plugin %s is not available (%s)", p.id, state))
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.limits.MaxRequestBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		case <-ext.firstStart:
+		case <-deadline.C:
 			return
 		}
-		writeError(w, http.StatusBadRequest, "reading request body: "+err.Error())
-		return
 	}
-	creds, _ := auth.CredentialsFromContext(r.Context())
-	prefix := "/api/" + p.id
-	req := &pluginproto.CallResourceRequest{
-		Method:     r.Method,
-		Path:       strings.TrimPrefix(r.URL.Path, prefix),
-		RawQuery:   r.URL.RawQuery,
-		Headers:    pluginproto.HeaderToProto(forwardedHeader(r.Header)),
-		Body:       body,
-		Principal:  pluginproto.CredentialsToProto(creds),
-		RemoteAddr: r.RemoteAddr,
-		Host:       r.Host,
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), p.limits.CallTimeout)
-	defer cancel()
-	resp, err := pc.CallResource(ctx, req)
-	if err != nil {
-		switch status.Code(err) {
-		case codes.DeadlineExceeded:
-			writeError(w, http.StatusGatewayTimeout, fmt.Sprintf("plugin %s did not answer within %v", p.id, p.limits.CallTimeout))
-		case codes.Canceled:
-			// The caller went away; nobody reads the answer.
-		default:
-			writeError(w, http.StatusBadGateway, fmt.Sprintf("plugin %s failed: %s", p.id, status.Convert(err).Message()))
-		}
-		return
-	}
-	if route := resp.GetRoute(); route != "" {
-		setRoute(r, prefix+routePath(route))
-	}
-	for name, values := range pluginproto.HeaderFromProto(resp.GetHeaders()) {
-		w.Header()[name] = values
-	}
-	w.WriteHeader(int(resp.GetStatus()))
-	_, _ = w.Write(resp.GetBody())
 }
-
-// forwardedHeader drops the caller's credentials (the principal says who is
-// calling; tokens stay in the host) and hop-by-hop headers.
-func forwardedHeader(h http.Header) http.Header {
-	out := h.Clone()
-	for _, name := range []string{"Authorization", "Cookie", "Connection", "Keep-Alive", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"} {
-		out.Del(name)
-	}
-	return out
-}
-
-// hostEnvAllowed lists the host variables a plugin process inherits: enough
-// to run, nothing secret. Everything else comes from the hand-off and
-// plugins[].env.
-var hostEnvAllowed = []string{"PATH", "HOME", "USER", "TMPDIR", "TZ", "LANG", "LC_ALL", "SYSTEMROOT"}
-
-func pluginEnviron(handoff, extra []string) []string {
-	var env []string
-	for _, k := range hostEnvAllowed {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
-		}
-	}
-	env = append(env, extra...)
-	return append(env, handoff...)
-}
-
-func formatRatio(r float64) string { return strconv.FormatFloat(r, 'g', -1, 64) }

@@ -3,15 +3,15 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 
-	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/httpjson"
+	"github.com/plugtrace/plugtrace/internal/panics"
 )
 
 // route carries the matched route of a request from the router, which knows
@@ -66,7 +66,7 @@ func authenticate(a auth.HTTPAuth, logger *slog.Logger, next http.Handler) http.
 			if errors.Is(err, auth.ErrInvalidCredentials) {
 				msg = err.Error()
 			}
-			writeError(w, http.StatusUnauthorized, msg)
+			httpjson.Error(w, http.StatusUnauthorized, msg)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(auth.ContextWithCredentials(r.Context(), creds)))
@@ -87,16 +87,9 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			err, ok := v.(error)
-			if !ok {
-				err = fmt.Errorf("panic: %v", v)
-			}
-			span := trace.SpanFromContext(r.Context())
-			span.RecordError(err, trace.WithStackTrace(true))
-			span.SetStatus(codes.Error, err.Error())
-			logger.ErrorContext(r.Context(), "handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			panics.Record(r, logger, v)
 			if !rw.wroteHeader {
-				writeError(w, http.StatusInternalServerError, "internal error")
+				httpjson.Error(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
 		next.ServeHTTP(rw, r)

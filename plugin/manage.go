@@ -17,8 +17,9 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/plugtrace/plugtrace/httpclient"
+	"github.com/plugtrace/plugtrace/internal/handoff"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
-	"github.com/plugtrace/plugtrace/telemetry"
+	"github.com/plugtrace/plugtrace/internal/tracelog"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -96,37 +97,38 @@ func Manage(pluginID string, factory HandlerFactory, opts ManageOpts) error {
 
 // runtime is what Manage sets up around the handler.
 type runtime struct {
-	telemetry *telemetry.Plugin
+	telemetry *telemetry
 	env       Env
 }
 
 func newRuntime(ctx context.Context, pluginID string, lookup func(string) (string, bool), logOut io.Writer, opts ManageOpts) (*runtime, error) {
-	handoff, present, err := telemetry.HandoffFromEnv(lookup)
+	ho, started, err := handoff.FromEnv(lookup)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: hand-off: %w", pluginID, err)
 	}
-	if !present {
+	if !started {
 		// Started by something else than a plugtrace host: no tracing,
 		// but trace context still flows.
-		handoff = telemetry.Handoff{PluginID: pluginID}
+		ho = handoff.Plugin{ID: pluginID}
 	}
-	if handoff.PluginID != pluginID {
-		return nil, fmt.Errorf("plugin: the host started this plugin as %q, but it calls itself %q", handoff.PluginID, pluginID)
+	if ho.ID != pluginID {
+		return nil, fmt.Errorf("plugin: the host started this plugin as %q (%s), but it calls itself %q", ho.ID, handoff.EnvPluginID, pluginID)
 	}
-	tel, err := telemetry.NewPlugin(ctx, handoff, opts.TracingOpts.CustomAttributes...)
+	tel, err := newTelemetry(ctx, ho, opts.TracingOpts.CustomAttributes...)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: %w", pluginID, err)
 	}
-	enabled := handoff.Enabled
+	enabled := ho.Enabled
 	provider, err := tracing.NewProvider(tracing.Config{
-		CaptureEndUser: handoff.CaptureEndUser,
+		CaptureEndUser: ho.CaptureEndUser,
 		Plugins: map[string]tracing.PluginConfig{pluginID: {
 			Enabled: &enabled,
-			Tracer:  tracing.TracerConfig{Name: handoff.TracerName, Version: handoff.TracerVersion, SchemaURL: handoff.TracerSchemaURL},
+			Tracer:  tracing.TracerConfig{Name: ho.TracerName, Version: ho.TracerVersion, SchemaURL: ho.TracerSchemaURL},
 		}},
-	}, tracing.WithTracerProvider(tel.TracerProvider()))
+	}, tracing.WithTracerProvider(tel.tp))
 	if err != nil {
-		return nil, fmt.Errorf("plugin %s: hand-off tracer: %w", pluginID, err)
+		return nil, fmt.Errorf("plugin %s: hand-off tracer (%s, %s, %s): %w", pluginID,
+			handoff.EnvTracerName, handoff.EnvTracerVersion, handoff.EnvTracerSchemaURL, err)
 	}
 	svc, err := provider.ForPlugin(pluginID)
 	if err != nil {
@@ -134,14 +136,14 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	}
 	tracing.SetDefaultTracer(svc.Tracer())
 	clients, err := httpclient.NewProvider(httpclient.ProviderOptions{
-		TracerProvider: tel.TracerProvider(),
-		Propagator:     tel.Propagator(),
+		TracerProvider: tel.tp,
+		Propagator:     tel.prop,
 		Attributes:     []attribute.KeyValue{tracing.PluginIDKey.String(pluginID)},
 	})
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(telemetry.NewLogHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
+	logger := slog.New(tracelog.NewHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
 	return &runtime{telemetry: tel, env: Env{PluginID: pluginID, Tracing: svc, HTTPClient: clients, Logger: logger}}, nil
 }
 
@@ -150,8 +152,8 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
 	opts = append(opts,
 		grpc.StatsHandler(otelgrpc.NewServerHandler(
-			otelgrpc.WithTracerProvider(rt.telemetry.TracerProvider()),
-			otelgrpc.WithPropagators(rt.telemetry.Propagator()),
+			otelgrpc.WithTracerProvider(rt.telemetry.tp),
+			otelgrpc.WithPropagators(rt.telemetry.prop),
 			otelgrpc.WithFilter(pluginproto.Traced),
 		)),
 		grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize),

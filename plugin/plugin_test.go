@@ -16,8 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/handoff"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
-	"github.com/plugtrace/plugtrace/telemetry"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -40,21 +40,21 @@ func TestManageOutsideAHost(t *testing.T) {
 
 func TestRuntimeFromHandoff(t *testing.T) {
 	t.Run("id mismatch", func(t *testing.T) {
-		_, err := newRuntime(context.Background(), "weather", lookup(map[string]string{telemetry.EnvPluginID: "todos"}), io.Discard, ManageOpts{})
+		_, err := newRuntime(context.Background(), "weather", lookup(map[string]string{handoff.EnvPluginID: "todos"}), io.Discard, ManageOpts{})
 		if err == nil || !strings.Contains(err.Error(), `started this plugin as "todos"`) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("malformed hand-off", func(t *testing.T) {
 		_, err := newRuntime(context.Background(), "weather", lookup(map[string]string{
-			telemetry.EnvPluginID: "weather", telemetry.EnvTracingEnabled: "maybe"}), io.Discard, ManageOpts{})
+			handoff.EnvPluginID: "weather", handoff.EnvTracingEnabled: "maybe"}), io.Discard, ManageOpts{})
 		if err == nil || !strings.Contains(err.Error(), "PLUGTRACE_TRACING_ENABLED") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("disabled: no-op tracer, context still flows", func(t *testing.T) {
 		rt, err := newRuntime(context.Background(), "weather", lookup(map[string]string{
-			telemetry.EnvPluginID: "weather", telemetry.EnvSDKDisabled: "true"}), io.Discard, ManageOpts{})
+			handoff.EnvPluginID: "weather", handoff.EnvTracingEnabled: "false"}), io.Discard, ManageOpts{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestRuntimeFromHandoff(t *testing.T) {
 			t.Fatalf("disabled plugin: recording=%v trace %v, want a non-recording span in the caller's trace", span.IsRecording(), span.SpanContext().TraceID())
 		}
 		headers := http.Header{}
-		rt.telemetry.Propagator().Inject(ctx, propagationCarrier(headers))
+		rt.telemetry.prop.Inject(ctx, propagationCarrier(headers))
 		if !strings.Contains(headers.Get("Traceparent"), parent.TraceID().String()) {
 			t.Fatalf("traceparent %q does not carry the caller's trace", headers.Get("Traceparent"))
 		}
@@ -114,7 +114,7 @@ func TestCallResource(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
-	tel, err := telemetry.NewPlugin(context.Background(), telemetry.Handoff{PluginID: "items"})
+	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"})
 	if err != nil {
 		t.Fatal(err)
 	}

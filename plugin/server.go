@@ -8,20 +8,19 @@ import (
 	"net/http"
 	"net/url"
 
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/httpjson"
+	"github.com/plugtrace/plugtrace/internal/panics"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
-	"github.com/plugtrace/plugtrace/telemetry"
 )
 
 // server serves the plugin's http.Handler as the Plugin gRPC service.
 type server struct {
 	pluginproto.UnimplementedPluginServer
 	handler   http.Handler
-	telemetry *telemetry.Plugin
+	telemetry *telemetry
 	logger    *slog.Logger
 }
 
@@ -40,7 +39,7 @@ func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResource
 	// The headers carry the host's caller's trace context; replace it with
 	// this call's, so that a handler that extracts it (otelhttp.NewHandler,
 	// say) continues the trace under the plugin's server span.
-	prop := s.telemetry.Propagator()
+	prop := s.telemetry.prop
 	for _, f := range prop.Fields() {
 		r.Header.Del(f)
 	}
@@ -63,22 +62,11 @@ func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResource
 // as in the host, and the plugin keeps serving.
 func (s *server) serve(w *responseBuffer, r *http.Request) {
 	defer func() {
-		v := recover()
-		if v == nil {
-			return
+		if v := recover(); v != nil {
+			panics.Record(r, s.logger, v)
+			w.reset()
+			httpjson.Error(w, http.StatusInternalServerError, "internal error")
 		}
-		err, ok := v.(error)
-		if !ok {
-			err = fmt.Errorf("panic: %v", v)
-		}
-		span := trace.SpanFromContext(r.Context())
-		span.RecordError(err, trace.WithStackTrace(true))
-		span.SetStatus(codes.Error, err.Error())
-		s.logger.ErrorContext(r.Context(), "handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
-		w.reset()
-		w.header.Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(`{"error":"internal error"}` + "\n"))
 	}()
 	s.handler.ServeHTTP(w, r)
 }

@@ -17,6 +17,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
 	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/internal/enduser"
 )
 
 // Host is the host's telemetry: a tracer provider whose spans go to the
@@ -108,7 +109,7 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 	if err != nil {
 		return nil, err
 	}
-	prop, err := NewPropagator(cfg.Propagators)
+	prop, err := newPropagator(cfg.Propagators)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 			continue
 		}
 		if !cfg.Capture.EndUser {
-			exp = endUserFilter{exp}
+			exp = enduser.Filter(exp)
 		}
 		q := newExportQueue(name, exp, hc.queue, hc.logger)
 		h.queues = append(h.queues, q)

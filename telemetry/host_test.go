@@ -1,7 +1,6 @@
 package telemetry_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/pem"
 	"errors"
@@ -223,6 +222,19 @@ func TestSamplers(t *testing.T) {
 	}
 }
 
+// propagatorOf returns the propagator of a host configured with names.
+func propagatorOf(t *testing.T, names []string) (propagation.TextMapPropagator, error) {
+	t.Helper()
+	cfg := baseTracing("none")
+	cfg.Propagators = names
+	h, err := telemetry.NewHost(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { _ = h.Shutdown(context.Background()) })
+	return h.Propagator(), nil
+}
+
 func TestPropagators(t *testing.T) {
 	tests := []struct {
 		names  []string
@@ -237,7 +249,7 @@ func TestPropagators(t *testing.T) {
 		TraceID: [16]byte{1, 2}, SpanID: [8]byte{3}, TraceFlags: trace.FlagsSampled}))
 	for _, tt := range tests {
 		t.Run(tt.header, func(t *testing.T) {
-			p, err := telemetry.NewPropagator(tt.names)
+			p, err := propagatorOf(t, tt.names)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,7 +264,7 @@ func TestPropagators(t *testing.T) {
 			}
 		})
 	}
-	p, _ := telemetry.NewPropagator([]string{"none"})
+	p, _ := propagatorOf(t, []string{"none"})
 	carrier := propagation.MapCarrier{}
 	p.Inject(ctx, carrier)
 	if len(carrier) != 0 {
@@ -346,21 +358,5 @@ func TestQueueDropsCountsAndLogs(t *testing.T) {
 	defer cancel()
 	if err := h.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Shutdown behind a blocked exporter = %v, want a deadline error", err)
-	}
-}
-
-func TestLogHandlerAddsTraceIDs(t *testing.T) {
-	var buf bytes.Buffer
-	logger := slog.New(telemetry.NewLogHandler(slog.NewTextHandler(&buf, nil))).With("plugin_id", "todos")
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: [16]byte{0xab}, SpanID: [8]byte{0xcd}, TraceFlags: trace.FlagsSampled})
-	logger.InfoContext(trace.ContextWithSpanContext(context.Background(), sc), "with span")
-	logger.InfoContext(context.Background(), "without span")
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if !strings.Contains(lines[0], "trace_id="+sc.TraceID().String()) || !strings.Contains(lines[0], "span_id="+sc.SpanID().String()) ||
-		!strings.Contains(lines[0], "plugin_id=todos") {
-		t.Fatalf("line with span: %s", lines[0])
-	}
-	if strings.Contains(lines[1], "trace_id") {
-		t.Fatalf("line without span: %s", lines[1])
 	}
 }

@@ -3,32 +3,23 @@ package telemetry
 import (
 	"fmt"
 
-	"go.opentelemetry.io/contrib/propagators/b3"
-	"go.opentelemetry.io/contrib/propagators/jaeger"
+	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/plugtrace/plugtrace/config"
 )
 
-// NewPropagator returns the composite propagator of the named formats, as
-// OTEL_PROPAGATORS names them: tracecontext, baggage, b3 (single header),
-// b3multi, jaeger, and none.
-func NewPropagator(names []string) (propagation.TextMapPropagator, error) {
-	var ps []propagation.TextMapPropagator
+// newPropagator returns the composite propagator of the named formats, as
+// OTEL_PROPAGATORS names them; contrib's autoprop builds them. With no
+// names, it is what OTEL_PROPAGATORS says, or tracecontext and baggage.
+func newPropagator(names []string) (propagation.TextMapPropagator, error) {
+	if len(names) == 0 {
+		return autoprop.NewTextMapPropagator(), nil
+	}
 	for _, n := range names {
-		switch n {
-		case "tracecontext":
-			ps = append(ps, propagation.TraceContext{})
-		case "baggage":
-			ps = append(ps, propagation.Baggage{})
-		case "b3":
-			ps = append(ps, b3.New(b3.WithInjectEncoding(b3.B3SingleHeader)))
-		case "b3multi":
-			ps = append(ps, b3.New(b3.WithInjectEncoding(b3.B3MultipleHeader)))
-		case "jaeger":
-			ps = append(ps, jaeger.Jaeger{})
-		case "none":
-		default:
+		if !config.KnownPropagator(n) {
 			return nil, fmt.Errorf("backend.tracing.propagators: unknown propagator %q (known: tracecontext, baggage, b3, b3multi, jaeger, none)", n)
 		}
 	}
-	return propagation.NewCompositeTextMapPropagator(ps...), nil
+	return autoprop.TextMapPropagator(names...)
 }

@@ -43,9 +43,18 @@ func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 	return nil
 }
 
-// GRPCClient returns the host's client of the plugin's service.
-func (p *GRPCPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	return NewPluginClient(conn), nil
+// Client is the host's side of one plugin process: the client of its
+// Plugin service.
+type Client struct {
+	PluginClient
+	// Exited is closed once the plugin process has exited (or go-plugin
+	// has given it up): go-plugin's own context for the process.
+	Exited <-chan struct{}
+}
+
+// GRPCClient returns the host's *Client of the plugin's service.
+func (p *GRPCPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	return &Client{PluginClient: NewPluginClient(conn), Exited: ctx.Done()}, nil
 }
 
 // PluginSet is the plugin set both sides serve and dispense.

@@ -1,4 +1,12 @@
-package telemetry
+// Package enduser is the last line of the enduser.id rule: while
+// capture.endUser is off, no span leaves through plugtrace's exporters with
+// an enduser.id attribute (on the span, its events, its links or its
+// resource), whoever set it: plugin code through the tracing service (which
+// filters already), an instrumentation library's span found with
+// trace.SpanFromContext, or another SDK behind the relay. The check runs on
+// the export goroutine, off the request path, and copies only the spans
+// that carry the attribute.
+package enduser
 
 import (
 	"context"
@@ -10,24 +18,21 @@ import (
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
-// The last line of the enduser.id rule: while capture.endUser is off, no
-// span leaves through plugtrace's exporters with an enduser.id attribute
-// (on the span, its events, its links or its resource), whoever set it:
-// plugin code through the tracing service (which filters already), through
-// trace.SpanFromContext on an instrumentation library's span, or another
-// SDK behind the relay. The check runs on the export goroutine, off the
-// request path, and copies only the spans that carry the attribute.
+// Filter returns an exporter that drops enduser.id from what it hands to
+// exp.
+func Filter(exp sdktrace.SpanExporter) sdktrace.SpanExporter { return filter{exp} }
 
-// endUserFilter wraps an exporter and drops enduser.id from what it exports.
-type endUserFilter struct{ sdktrace.SpanExporter }
+type filter struct{ sdktrace.SpanExporter }
 
-func (f endUserFilter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	return f.SpanExporter.ExportSpans(ctx, WithoutEndUser(spans))
+var _ sdktrace.SpanExporter = filter{}
+
+func (f filter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	return f.SpanExporter.ExportSpans(ctx, Scrub(spans))
 }
 
-// WithoutEndUser returns spans without the enduser.id attribute anywhere in
+// Scrub returns spans without the enduser.id attribute anywhere in
 // them. Spans that do not carry it are returned as they are.
-func WithoutEndUser(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
+func Scrub(spans []sdktrace.ReadOnlySpan) []sdktrace.ReadOnlySpan {
 	var out []sdktrace.ReadOnlySpan
 	for i, s := range spans {
 		if !carriesEndUser(s) {

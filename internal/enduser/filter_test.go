@@ -1,4 +1,4 @@
-package telemetry_test
+package enduser_test
 
 import (
 	"testing"
@@ -8,10 +8,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/plugtrace/plugtrace/telemetry"
+	"github.com/plugtrace/plugtrace/internal/enduser"
 )
 
-func TestWithoutEndUser(t *testing.T) {
+func TestScrub(t *testing.T) {
 	alice := attribute.String("enduser.id", "user:default/alice")
 	keep := attribute.String("keep", "me")
 	clean := tracetest.SpanStub{Name: "clean", Attributes: []attribute.KeyValue{keep}}.Snapshot()
@@ -24,7 +24,7 @@ func TestWithoutEndUser(t *testing.T) {
 	}.Snapshot()
 
 	in := []sdktrace.ReadOnlySpan{clean, dirty}
-	out := telemetry.WithoutEndUser(in)
+	out := enduser.Scrub(in)
 	if out[0].Name() != "clean" || len(out[0].Attributes()) != 1 {
 		t.Fatalf("the clean span changed: %v", out[0].Attributes())
 	}
@@ -43,7 +43,7 @@ func TestWithoutEndUser(t *testing.T) {
 		t.Fatal("the input span was modified")
 	}
 	same := []sdktrace.ReadOnlySpan{clean}
-	if got := telemetry.WithoutEndUser(same); &got[0] != &same[0] {
+	if got := enduser.Scrub(same); &got[0] != &same[0] {
 		t.Fatal("a batch without enduser.id was copied")
 	}
 }

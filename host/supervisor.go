@@ -1,0 +1,278 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	goplugin "github.com/hashicorp/go-plugin"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+
+	"github.com/plugtrace/plugtrace/internal/pluginproto"
+)
+
+// externalPlugin supervises one plugin process: it starts it, restarts it
+// with backoff when it exits, and forwards requests to it.
+type externalPlugin struct {
+	id      string
+	argv    []string
+	environ []string
+	limits  ExternalLimits
+	dial    []grpc.DialOption
+	logger  *slog.Logger // the host's, with plugin_id
+
+	mu       sync.Mutex
+	state    string
+	rpc      pluginproto.PluginClient
+	restarts int
+	lastErr  string
+
+	started    bool          // supervise was started; guarded by mu
+	firstStart chan struct{} // closed when the first start has succeeded or failed
+	firstOnce  sync.Once
+	killProc   context.CancelFunc // cancels the current process's context; guarded by mu
+	life       context.Context    // ends when stop is called
+	endLife    context.CancelFunc
+	stopCh     chan struct{}
+	stopOnce   sync.Once
+	stopCtx    context.Context
+	done       chan struct{}
+}
+
+func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, logger *slog.Logger) *externalPlugin {
+	p := &externalPlugin{
+		id: id, argv: argv, environ: environ, limits: limits,
+		logger: logger.With("plugin_id", id),
+		dial: []grpc.DialOption{
+			grpc.WithStatsHandler(otelgrpc.NewClientHandler(
+				otelgrpc.WithTracerProvider(tp),
+				otelgrpc.WithPropagators(prop),
+				otelgrpc.WithFilter(pluginproto.Traced),
+			)),
+			grpc.WithDefaultCallOptions(
+				grpc.MaxCallRecvMsgSize(pluginproto.MaxMessageSize),
+				grpc.MaxCallSendMsgSize(pluginproto.MaxMessageSize),
+			),
+		},
+		state:      StateStarting,
+		stopCh:     make(chan struct{}),
+		done:       make(chan struct{}),
+		firstStart: make(chan struct{}),
+	}
+	p.life, p.endLife = context.WithCancel(context.Background())
+	return p
+}
+
+// errStopped ends a start that stop interrupted.
+var errStopped = errors.New("stopped while starting")
+
+// info reports the plugin for /api/plugins.
+func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state, p.restarts, p.lastErr
+}
+
+func (p *externalPlugin) set(state string, rpc pluginproto.PluginClient, err error) {
+	p.mu.Lock()
+	p.state, p.rpc = state, rpc
+	if err != nil {
+		p.lastErr = err.Error()
+	}
+	p.mu.Unlock()
+	if state != StateStarting {
+		p.firstOnce.Do(func() { close(p.firstStart) })
+	}
+}
+
+// start launches the process and waits until it serves.
+//
+// The process runs under its own context, cancelled only when stop
+// interrupts the handshake: go-plugin's Kill waits for a handshake in
+// progress, a cancelled command does not.
+func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) {
+	procCtx, killProc := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(procCtx, p.argv[0], p.argv[1:]...)
+	cmd.Env = p.environ
+	p.mu.Lock()
+	p.killProc = killProc
+	p.mu.Unlock()
+	client := goplugin.NewClient(&goplugin.ClientConfig{
+		HandshakeConfig:  pluginproto.Handshake,
+		Plugins:          pluginproto.PluginSet(nil),
+		Cmd:              cmd,
+		SkipHostEnv:      true, // the host's environment, OTEL_* included, stays in the host
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		StartTimeout:     p.limits.StartTimeout,
+		GRPCDialOptions:  p.dial,
+		// go-plugin's own records and the plugin's log lines, as records
+		// of the host's logger.
+		Logger: newHCLogAdapter(p.logger, "plugin"),
+	})
+	// The handshake can take up to the start timeout; stop must not wait
+	// for it.
+	type handshake struct {
+		rpc goplugin.ClientProtocol
+		err error
+	}
+	hs := make(chan handshake, 1)
+	go func() {
+		c, err := client.Client()
+		hs <- handshake{c, err}
+	}()
+	var rpcClient goplugin.ClientProtocol
+	var err error
+	select {
+	case r := <-hs:
+		rpcClient, err = r.rpc, r.err
+	case <-p.life.Done():
+		killProc()
+		<-hs
+		client.Kill()
+		return nil, nil, errStopped
+	}
+	if err != nil {
+		client.Kill()
+		killProc()
+		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
+			err = fmt.Errorf("%w: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", err, pluginproto.ProtocolVersion)
+		}
+		return nil, nil, fmt.Errorf("start %s: %w", p.argv[0], err)
+	}
+	raw, err := rpcClient.Dispense(pluginproto.PluginName)
+	if err != nil {
+		client.Kill()
+		killProc()
+		return nil, nil, fmt.Errorf("dispense: %w", err)
+	}
+	pc := raw.(*pluginproto.Client)
+	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
+	defer cancel()
+	health, err := pc.CheckHealth(ctx, &pluginproto.CheckHealthRequest{})
+	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
+		client.Kill()
+		killProc()
+		if err == nil {
+			err = fmt.Errorf("health check: %s %s", health.GetStatus(), health.GetMessage())
+		}
+		return nil, nil, err
+	}
+	return client, pc, nil
+}
+
+// supervise runs the plugin until stop, restarting it when it exits.
+func (p *externalPlugin) supervise() {
+	defer close(p.done)
+	backoff := p.limits.MinBackoff
+	for {
+		started := time.Now()
+		client, pc, err := p.start()
+		if errors.Is(err, errStopped) || (err != nil && p.life.Err() != nil) {
+			p.set(StateStopped, nil, nil)
+			return
+		}
+		if err == nil {
+			p.set(StateRunning, pc, nil)
+			p.logger.Info("external plugin running")
+			if p.waitExitOrStop(pc) {
+				p.set(StateStopping, nil, nil)
+				p.flushAndKill(client, pc)
+				p.set(StateStopped, nil, nil)
+				return
+			}
+			err = errors.New("plugin process exited")
+			p.kill(client)
+			if time.Since(started) > 30*time.Second {
+				backoff = p.limits.MinBackoff // it ran well for a while
+			}
+		}
+		p.set(StateCrashed, nil, err)
+		p.logger.Warn("external plugin down; restarting", "error", err, "backoff", backoff)
+		select {
+		case <-p.stopCh:
+			p.set(StateStopped, nil, nil)
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, p.limits.MaxBackoff)
+		p.mu.Lock()
+		p.restarts++
+		p.state = StateStarting
+		p.mu.Unlock()
+	}
+}
+
+// waitExitOrStop reports true when stop was requested, false when the
+// process exited by itself.
+func (p *externalPlugin) waitExitOrStop(pc *pluginproto.Client) bool {
+	select {
+	case <-p.stopCh:
+		return true
+	case <-pc.Exited:
+		return false
+	}
+}
+
+// flushAndKill asks the plugin to export its spans, then stops it.
+func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.PluginClient) {
+	if _, err := pc.Flush(p.stopCtx, &pluginproto.FlushRequest{}); err != nil {
+		p.logger.Warn("external plugin did not flush its spans", "error", err)
+	}
+	p.kill(client)
+}
+
+// kill stops the process gracefully (go-plugin's Kill) and then releases
+// its context.
+func (p *externalPlugin) kill(client *goplugin.Client) {
+	client.Kill()
+	p.mu.Lock()
+	if p.killProc != nil {
+		p.killProc()
+		p.killProc = nil
+	}
+	p.mu.Unlock()
+}
+
+// run starts supervising the plugin.
+func (p *externalPlugin) run() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.stopCh: // stopped before it ever ran
+		p.state = StateStopped
+		p.firstOnce.Do(func() { close(p.firstStart) })
+		return
+	default:
+	}
+	p.started = true
+	go p.supervise()
+}
+
+// stop stops the plugin after asking it to flush, waiting no longer than
+// ctx allows: a plugin caught in its start-up handshake is stopped by its
+// supervisor once the handshake ends.
+func (p *externalPlugin) stop(ctx context.Context) {
+	p.stopOnce.Do(func() {
+		p.stopCtx = ctx
+		close(p.stopCh)
+		p.endLife()
+	})
+	p.mu.Lock()
+	started := p.started
+	p.mu.Unlock()
+	if !started {
+		return // run sees stopCh closed and never starts
+	}
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+	}
+}

@@ -1,0 +1,89 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/contrib/exporters/autoexport"
+	"go.opentelemetry.io/contrib/propagators/autoprop"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/plugtrace/plugtrace/internal/enduser"
+	"github.com/plugtrace/plugtrace/internal/handoff"
+	"github.com/plugtrace/plugtrace/tracing"
+)
+
+// telemetry is the plugin's OpenTelemetry SDK. The SDK and contrib read the
+// hand-off's standard variables themselves: the exporter and its endpoint,
+// protocol and headers (autoexport, OTEL_EXPORTER_OTLP_TRACES_*), the sampler
+// (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), the propagators (autoprop,
+// OTEL_PROPAGATORS) and the resource (OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES). Only the PLUGTRACE_* variables are read here.
+type telemetry struct {
+	tp   trace.TracerProvider
+	sdk  *sdktrace.TracerProvider // nil when tracing is off
+	prop propagation.TextMapPropagator
+}
+
+// newTelemetry sets up the SDK for the plugin ho names. When tracing is off,
+// the tracer provider is a no-op one and the propagator still carries trace
+// context through the plugin. extra attributes go on the resource, below
+// what the host's hand-off says.
+func newTelemetry(ctx context.Context, ho handoff.Plugin, extra ...attribute.KeyValue) (*telemetry, error) {
+	t := &telemetry{prop: autoprop.NewTextMapPropagator(), tp: noop.NewTracerProvider()}
+	if !ho.Enabled {
+		return t, nil
+	}
+	exp, err := autoexport.NewSpanExporter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("span exporter (OTEL_TRACES_EXPORTER, %s, %s): %w", handoff.EnvOTLPProtocol, handoff.EnvOTLPEndpoint, err)
+	}
+	if !ho.CaptureEndUser {
+		exp = enduser.Filter(exp)
+	}
+	res, err := resource.New(ctx,
+		resource.WithTelemetrySDK(),
+		resource.WithProcessRuntimeName(),
+		resource.WithProcessRuntimeVersion(),
+		resource.WithProcessPID(),
+		resource.WithAttributes(semconv.ServiceName(ho.ID)),
+		resource.WithAttributes(extra...),
+		resource.WithFromEnv(), // the host's hand-off wins over the plugin's defaults
+		resource.WithAttributes(tracing.PluginIDKey.String(ho.ID)),
+	)
+	if err != nil {
+		_ = exp.Shutdown(ctx)
+		return nil, fmt.Errorf("resource (%s, %s): %w", handoff.EnvServiceName, handoff.EnvResource, err)
+	}
+	t.sdk = sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		// A shorter delay than the SDK's 5s default: a plugin's spans should
+		// reach the host's viewer about when the host's own do.
+		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(time.Second)),
+	)
+	t.tp = t.sdk
+	return t, nil
+}
+
+// ForceFlush exports every span the plugin holds.
+func (t *telemetry) ForceFlush(ctx context.Context) error {
+	if t.sdk == nil {
+		return nil
+	}
+	return t.sdk.ForceFlush(ctx)
+}
+
+// Shutdown flushes and stops the exporter.
+func (t *telemetry) Shutdown(ctx context.Context) error {
+	if t.sdk == nil {
+		return nil
+	}
+	return t.sdk.Shutdown(ctx)
+}
