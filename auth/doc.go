@@ -5,6 +5,6 @@
 // request and hands to plugin code through the request's context
 // ([ContextWithCredentials], [CredentialsFromContext]). The tracing service
 // reads it to attribute spans to a principal. How a request's credentials are
-// established is the job of an [HTTPAuth]; the host provides implementations
-// for bearer tokens.
+// established is the job of an [HTTPAuth]; [BearerAuth] is the one the
+// plugtrace host uses: static service tokens and HS256-signed user tokens.
 package auth

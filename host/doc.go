@@ -1,9 +1,24 @@
-// Package host is the plugtrace plugin host: it runs in-process plugins (and,
-// in later milestones, supervises external ones) behind one HTTP server whose
-// requests are traced, authenticated, and handed to plugin code with the
-// caller's credentials.
+// Package host is the plugtrace plugin host: one HTTP server whose requests
+// are traced and authenticated, in front of two kinds of plugin.
+//
+//   - In-process plugins ([Plugin], [WithPlugins]) are Go code compiled into
+//     the host. Each gets an [Env]: its own tracing service, logger, router
+//     and HTTP clients.
+//   - External plugins (plugins[] in the configuration) are executables the
+//     host starts with hashicorp/go-plugin, supervises (restarting a crashed
+//     one with backoff), and forwards requests to over gRPC. Their spans reach
+//     the host's exporters through a loopback OTLP relay, one bearer token
+//     per plugin.
 //
 // Every plugin is mounted at /api/<pluginId>/. The server span of each
 // request is named after its route ("POST /api/todos/"), and a plugin's own
-// spans are its children, so one request is one trace.
+// spans are its children, so one request is one trace, across processes.
+//
+// The files follow the concepts: options.go (how a Host is configured),
+// host.go (New and the routes), lifecycle.go (Start, Shutdown, Run),
+// inprocess.go, external.go and supervisor.go (the two kinds of plugin),
+// handoff.go (the environment an external plugin starts with), forward.go
+// (a request's way to a plugin process), relay.go (the way back for its
+// spans), plugin_list.go (/api/plugins), middleware.go (routing names,
+// authentication, panics).
 package host

@@ -14,6 +14,7 @@ import (
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
 )
@@ -98,13 +99,8 @@ backend:
 	if h.Telemetry().Dropped() == 0 {
 		t.Fatal("no span counted as dropped although the queue overflowed")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !contains(logs.String(), "spans dropped: export queue full") {
-		if time.Now().After(deadline) {
-			t.Fatalf("dropped spans were not logged:\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	await.True(t, 5*time.Second, func() bool { return contains(logs.String(), "spans dropped: export queue full") },
+		"dropped spans were not logged:\n%s", logs)
 
 	// Shutdown honours its deadline even though the collector hangs.
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
 )
 
@@ -334,22 +337,16 @@ func TestCrashedPluginIsRestarted(t *testing.T) {
 	if status, _ := h.do(t, "GET", "/api/todos/", "", ""); status != http.StatusOK {
 		t.Fatalf("in-process plugin while ext is down: %d", status)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, body := h.do(t, "GET", "/api/plugins", "", "")
+	var p host.PluginInfo
+	await.True(t, 20*time.Second, func() bool {
+		_, body = h.do(t, "GET", "/api/plugins", "", "")
 		var list struct{ Plugins []host.PluginInfo }
 		_ = json.Unmarshal([]byte(body), &list)
-		p := list.Plugins[len(list.Plugins)-1]
-		if p.ID == "ext" && p.State == "running" && p.Restarts >= 1 {
-			if p.LastError == "" {
-				t.Fatalf("restarted plugin reports no error: %+v", p)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("plugin not restarted: %s", body)
-		}
-		time.Sleep(20 * time.Millisecond)
+		p = list.Plugins[len(list.Plugins)-1]
+		return p.ID == "ext" && p.State == "running" && p.Restarts >= 1
+	}, "plugin not restarted: %s", await.Value(&body))
+	if p.LastError == "" {
+		t.Fatalf("restarted plugin reports no error: %+v", p)
 	}
 	if status, _ := h.do(t, "GET", "/api/ext/nothing", "", ""); status != http.StatusNoContent {
 		t.Fatalf("after restart: %d", status)
@@ -441,19 +438,13 @@ func TestViewerShowsBothProcesses(t *testing.T) {
 			Plugins   []string `json:"plugins"`
 		} `json:"traces"`
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		// The plugin's spans come through the relay, after its batch delay.
-		_, body := h.do(t, "GET", "/traces/api/traces?plugin=weather", "", "")
-		_ = json.Unmarshal([]byte(body), &list)
-		if len(list.Traces) == 1 && list.Traces[0].SpanCount == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("viewer list: %s", body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var listBody string
+	// The plugin's spans come through the relay, after its batch delay.
+	await.True(t, 10*time.Second, func() bool {
+		_, listBody = h.do(t, "GET", "/traces/api/traces?plugin=weather", "", "")
+		_ = json.Unmarshal([]byte(listBody), &list)
+		return len(list.Traces) == 1 && list.Traces[0].SpanCount == 5
+	}, "viewer list: %s", await.Value(&listBody))
 	if tr := list.Traces[0]; tr.RootName != "GET /api/weather/forecast" || len(tr.Plugins) != 1 || tr.Plugins[0] != "weather" {
 		t.Fatalf("trace summary %+v", tr)
 	}
@@ -511,7 +502,9 @@ func TestPluginLogsReachTheHostLogger(t *testing.T) {
 }
 
 func TestShutdownInterruptsAHangingStart(t *testing.T) {
-	yaml := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" + indent(externalPlugin("ext", "hang"), "  ")
+	ready := filepath.Join(t.TempDir(), "in-handshake")
+	yaml := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" +
+		indent(externalPlugin("ext", "hang", "HOSTTEST_READY_FILE: "+strconv.Quote(ready)), "  ")
 	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
 	if err != nil {
 		t.Fatal(err)
@@ -522,7 +515,8 @@ func TestShutdownInterruptsAHangingStart(t *testing.T) {
 	}
 	started := make(chan error, 1)
 	go func() { started <- h.Start() }()
-	time.Sleep(300 * time.Millisecond) // the plugin is in its handshake
+	await.True(t, 10*time.Second, func() bool { _, err := os.Stat(ready); return err == nil },
+		"the hanging plugin did not start")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	begin := time.Now()

@@ -24,6 +24,7 @@ import (
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
 	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
@@ -446,18 +447,14 @@ func TestShutdownFinishesInFlightAndFlushes(t *testing.T) {
 		shutdownDone <- h.Shutdown(ctx)
 	}()
 	// New connections are refused while the in-flight request finishes.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	await.True(t, 5*time.Second, func() bool {
 		c, err := net.DialTimeout("tcp", h.Addr(), time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		c.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("host still accepts connections during shutdown")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	}, "host still accepts connections during shutdown")
 	select {
 	case err := <-shutdownDone:
 		t.Fatalf("Shutdown returned (%v) before the in-flight request finished", err)

@@ -104,6 +104,11 @@ type statusWriter struct {
 	wroteHeader bool
 }
 
+var (
+	_ http.ResponseWriter = (*statusWriter)(nil)
+	_ http.Flusher        = (*statusWriter)(nil)
+)
+
 func (w *statusWriter) WriteHeader(code int) {
 	w.wroteHeader = true
 	w.ResponseWriter.WriteHeader(code)

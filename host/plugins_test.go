@@ -27,7 +27,13 @@ func runTestPlugin(name string) int {
 	case "probe":
 		err = plugin.Manage("ext", probeHandler, plugin.ManageOpts{})
 	case "hang":
-		// A plugin that never completes go-plugin's handshake.
+		// A plugin that never completes go-plugin's handshake: it says it
+		// has started, then waits for the host to kill it.
+		if f := os.Getenv("HOSTTEST_READY_FILE"); f != "" {
+			if err = os.WriteFile(f, nil, 0o600); err != nil {
+				break
+			}
+		}
 		time.Sleep(time.Minute)
 	case "future-protocol":
 		// A plugin built against a newer protocol than the host's.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os/exec"
 	"strings"
 	"sync"
@@ -46,6 +47,8 @@ type externalPlugin struct {
 	stopCtx    context.Context
 	done       chan struct{}
 }
+
+var _ http.Handler = (*externalPlugin)(nil)
 
 func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, logger *slog.Logger) *externalPlugin {
 	p := &externalPlugin{

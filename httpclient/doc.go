@@ -54,10 +54,10 @@
 // events then land on that request's span, possibly after http.first_byte.
 //
 // The hooks are written for this package rather than taken from
-// otelhttptrace.NewClientTrace, whose attribute keys they share: to meet the
-// cost budget of a traced call (at most 1.5 times a plain one on a loopback
-// GET, BenchmarkGet), events have to be cheap, and even in its events mode
-// otelhttptrace costs three times the allocations per request. Its sub-spans
+// otelhttptrace.NewClientTrace, whose attribute keys they share, because
+// events are on every request's path and must be cheap: even in its events
+// mode otelhttptrace costs three times the allocations per request
+// (BenchmarkGet measures the traced call against a plain one). Its sub-spans
 // and request-header attributes remain available through [WithClientTrace].
 //
 // # Defaults

@@ -24,6 +24,8 @@ type server struct {
 	logger    *slog.Logger
 }
 
+var _ pluginproto.PluginServer = (*server)(nil)
+
 // CallResource turns the call into an http.Request, whose context carries
 // the gRPC server span (a child of the host's client span) and the caller's
 // credentials, and returns what the handler wrote.
@@ -92,6 +94,11 @@ type responseBuffer struct {
 	code   int
 	body   bytes.Buffer
 }
+
+var (
+	_ http.ResponseWriter = (*responseBuffer)(nil)
+	_ http.Flusher        = (*responseBuffer)(nil)
+)
 
 func (w *responseBuffer) Header() http.Header { return w.header }
 

@@ -27,6 +27,8 @@ type consoleExporter struct {
 	w  io.Writer
 }
 
+var _ sdktrace.SpanExporter = (*consoleExporter)(nil)
+
 func newConsoleExporter(w io.Writer) *consoleExporter { return &consoleExporter{w: w} }
 
 func (e *consoleExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
 	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
@@ -347,13 +348,8 @@ func TestQueueDropsCountsAndLogs(t *testing.T) {
 	if d := h.Dropped(); d < 1000-10-5-5 {
 		t.Fatalf("Dropped() = %d, want about 980", d)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "spans dropped: export queue full") {
-		if time.Now().After(deadline) {
-			t.Fatalf("drops not logged: %s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.True(t, 5*time.Second, func() bool { return strings.Contains(logs.String(), "spans dropped: export queue full") },
+		"drops not logged: %s", &logs)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := h.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {

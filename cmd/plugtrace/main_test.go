@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +15,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/plugtrace/plugtrace/auth"
+	"github.com/plugtrace/plugtrace/internal/await"
+	"github.com/plugtrace/plugtrace/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -100,41 +102,29 @@ func TestTokenIsAcceptedByTheHost(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 func TestServeUntilCancelled(t *testing.T) {
-	addr := freePort(t)
-	file := writeFile(t, "backend:\n  listen: "+addr+"\n")
+	// Port 0: the host picks a free port and logs its URL.
+	file := writeFile(t, "backend:\n  listen: 127.0.0.1:0\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr syncbuf.Buffer
 	go func() { done <- run(ctx, []string{"serve", "--config", file}, &stdout, &stderr) }()
 
+	listening := regexp.MustCompile(`msg="plugtrace host listening" url=(http://127\.0\.0\.1:\d+)`)
+	var base string
+	await.True(t, 10*time.Second, func() bool {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		return base != ""
+	}, "host did not log its URL: %s", &stderr)
 	client := &http.Client{Timeout: 5 * time.Second}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := client.Get("http://" + addr + "/api/todos/")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("GET /api/todos/ = %d", resp.StatusCode)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("host did not come up: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	resp, err := client.Get(base + "/api/todos/")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/todos/ = %v %v", resp, err)
 	}
-	resp, err := client.Get("http://" + addr + "/traces/api/traces")
+	resp.Body.Close()
+	resp, err = client.Get(base + "/traces/api/traces")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("embedded viewer (the default exporter) not served: %v %v", resp, err)
 	}

@@ -61,6 +61,8 @@ type Receiver struct {
 	refuse codes.Code
 }
 
+var _ collectortrace.TraceServiceServer = (*Receiver)(nil)
+
 // NewReceiver starts a receiver and stops it when the test ends.
 func NewReceiver(tb testing.TB) *Receiver {
 	tb.Helper()

@@ -16,6 +16,8 @@ func NewHandler(h slog.Handler) slog.Handler { return handler{h} }
 
 type handler struct{ slog.Handler }
 
+var _ slog.Handler = handler{}
+
 func (h handler) Handle(ctx context.Context, r slog.Record) error {
 	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
 		r = r.Clone()
