@@ -2,7 +2,7 @@ package config
 
 import (
 	"fmt"
-	"math"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,69 +12,66 @@ import (
 
 // The work of decoding one document is bounded, so that aliases that
 // expand exponentially ("billion laughs") fail fast instead of exhausting
-// time and memory: a document of n nodes may take decodeStepsPerNode*n +
+// time and memory: a document of n bytes may take decodeStepsPerByte*n +
 // minDecodeSteps steps, which aliases and merge keys in real configurations
 // never approach.
 const (
-	decodeStepsPerNode = 10
+	decodeStepsPerByte = 10
 	minDecodeSteps     = 10_000
 )
 
-// decoder turns a YAML node tree into a Config. It works on the tree rather
-// than through yaml's reflection decoder so that every error names the full
-// key path, ${VAR} references are expanded value by value (a value can
-// never inject YAML structure), and it knows which keys the YAML set.
+// decoder decodes a YAML node tree into a Config. yaml decodes each
+// scalar; the decoder walks the mappings and lists itself, because yaml
+// cannot tell the full key path of an error, suggest a known key, expand
+// ${VAR} value by value (so that a value can never inject YAML structure),
+// or say which keys the YAML set.
 type decoder struct {
 	lookupEnv func(string) (string, bool)
 
-	// lines maps the path of every key the YAML gave a non-null value to
-	// the line of that key (for list elements: of the element).
+	// lines maps the path of every key the YAML gives, and of every list
+	// element, to its line; set holds those that are not null. A null value
+	// (`key:`, `key: ~`) leaves the key unset.
 	lines map[string]int
-	// nulls maps the path of every key the YAML gave a null value (`key:`
-	// or `key: ~`) to its line. A null value leaves the key unset.
-	nulls map[string]int
+	set   map[string]bool
 
 	errs     []*Error
 	expanded map[*yaml.Node]*yaml.Node // nil value: expansion failed
 	active   map[*yaml.Node]bool       // mappings being listed, to catch merge cycles
-	steps    int                       // steps left; see decodeStepsPerNode
+	steps    int                       // steps left; see decodeStepsPerByte
 }
 
-// newDecoder returns a decoder for the document whose root is root.
-func newDecoder(root *yaml.Node, lookupEnv func(string) (string, bool)) *decoder {
-	return &decoder{
+// decode decodes the document root, of size bytes, into c.
+func decode(root *yaml.Node, size int, c *Config, lookupEnv func(string) (string, bool)) *decoder {
+	d := &decoder{
 		lookupEnv: lookupEnv,
 		lines:     map[string]int{},
-		nulls:     map[string]int{},
+		set:       map[string]bool{},
 		expanded:  map[*yaml.Node]*yaml.Node{},
 		active:    map[*yaml.Node]bool{},
-		steps:     decodeStepsPerNode*countNodes(root) + minDecodeSteps,
+		steps:     decodeStepsPerByte*size + minDecodeSteps,
 	}
+	d.value(root, reflect.ValueOf(c).Elem(), "", field{})
+	return d
 }
 
-// countNodes counts the nodes of the tree at n, without following aliases.
-func countNodes(n *yaml.Node) int {
-	if n == nil {
-		return 0
+// line returns the line of the value at path, or of its nearest ancestor
+// the YAML gave, or 0.
+func (d *decoder) line(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := d.lines[p]; ok {
+			return l
+		}
 	}
-	c := 1
-	for _, child := range n.Content {
-		c += countNodes(child)
-	}
-	return c
+	return 0
 }
 
-// step spends k steps of the budget. Once the budget is spent it reports
-// false, after one error.
+// step spends k steps of the budget, and reports false once it is spent,
+// after one error.
 func (d *decoder) step(k int, n *yaml.Node) bool {
-	if d.steps < 0 {
-		return false
-	}
-	if d.steps -= k; d.steps < 0 {
+	if d.steps -= k; d.steps < 0 && d.steps+k >= 0 {
 		d.fail("", n.Line, "aliases expand the document to too many values", "use fewer aliases")
-		return false
 	}
-	return true
+	return d.steps >= 0
 }
 
 func (d *decoder) fail(path string, line int, problem, hint string) {
@@ -89,114 +86,90 @@ type field struct {
 }
 
 func fieldOf(f reflect.StructField, parent field) field {
-	out := field{secret: parent.secret}
-	for opt := range strings.SplitSeq(f.Tag.Get("config"), ",") {
-		switch opt {
-		case "secret":
-			out.secret = true
-		case "scalarOrList":
-			out.scalarOrList = true
+	tags := strings.Split(f.Tag.Get("config"), ",")
+	return field{
+		secret:       parent.secret || slices.Contains(tags, "secret"),
+		scalarOrList: slices.Contains(tags, "scalarOrList"),
+	}
+}
+
+// yamlFields maps the YAML keys of struct type t to its fields.
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for _, f := range reflect.VisibleFields(t) {
+		if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); f.IsExported() && name != "" && name != "-" {
+			out[name] = f
 		}
 	}
 	return out
 }
 
-// yamlName is the YAML key of a struct field, or "" for none.
-func yamlName(f reflect.StructField) string {
-	if !f.IsExported() {
-		return ""
-	}
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	if name == "-" {
-		return ""
-	}
-	return name
-}
-
-// decode stores the YAML node n in v. n is not null.
-func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, f field) {
+// value stores the YAML node n in v, and reports false if n is null (a
+// null leaves v as it is).
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, f field) bool {
 	// An alias cannot recurse for ever: each level of the Config type is
 	// one level down the tree, and the types end.
 	n = resolveAlias(n)
+	x := n // n with its ${VAR} references expanded; nil if that failed
+	if n.Kind == yaml.ScalarNode {
+		x = d.expand(n, path)
+	}
+	if n.Kind == 0 || x != nil && x.ShortTag() == "!!null" {
+		return false
+	}
 	if !d.step(1, n) {
-		return
+		return true
 	}
 	switch v.Kind() {
-	case reflect.Struct:
-		d.decodeStruct(n, v, path, f)
-	case reflect.Map:
-		d.decodeMap(n, v, path, f)
+	case reflect.Struct, reflect.Map:
+		d.mapping(n, v, path, f)
 	case reflect.Slice:
-		d.decodeSlice(n, v, path, f)
+		d.list(n, v, path, f)
 	case reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
-		d.decode(n, p.Elem(), path, f)
-		v.Set(p)
+		v.Set(reflect.New(v.Type().Elem()))
+		d.value(n, v.Elem(), path, f)
 	default:
-		d.decodeScalar(n, v, path, f)
+		d.scalar(n, x, v, path, f)
 	}
+	return true
 }
 
-func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, f field) {
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, f field) {
 	if n.Kind != yaml.MappingNode {
 		d.typeError(n, path, "a mapping", f)
 		return
 	}
-	t := v.Type()
-	byName := map[string]int{}
-	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
-			byName[name] = i
-		}
-	}
-	for _, e := range d.entries(n, path) {
-		p := childPath(path, e.key)
-		i, ok := byName[e.key]
-		if !ok {
-			d.unknownKey(p, e.keyNode.Line, e.key, path, byName)
-			continue
-		}
-		if d.isNull(e.value, p) {
-			d.nulls[p] = e.keyNode.Line
-			continue
-		}
-		d.lines[p] = e.keyNode.Line
-		d.decode(e.value, v.Field(i), p, fieldOf(t.Field(i), f))
-	}
-}
-
-func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, f field) {
-	if n.Kind != yaml.MappingNode {
-		d.typeError(n, path, "a mapping", f)
-		return
-	}
-	if v.IsNil() {
+	isMap := v.Kind() == reflect.Map
+	var fields map[string]reflect.StructField
+	if isMap {
 		v.Set(reflect.MakeMap(v.Type()))
+	} else {
+		fields = yamlFields(v.Type())
 	}
-	et := v.Type().Elem()
 	for _, e := range d.entries(n, path) {
-		p := childPath(path, e.key)
-		ev := reflect.New(et).Elem()
-		if d.isNull(e.value, p) {
-			d.nulls[p] = e.keyNode.Line // the key is there, with a zero value
+		p, ev, ef := childPath(path, e.key), reflect.Value{}, f
+		if isMap {
+			ev = reflect.New(v.Type().Elem()).Elem()
+		} else if sf, ok := fields[e.key]; ok {
+			ev, ef = v.FieldByIndex(sf.Index), fieldOf(sf, f)
 		} else {
-			d.lines[p] = e.keyNode.Line
-			d.decode(e.value, ev, p, f)
+			d.unknownKey(p, e.line, e.key, path, fields)
+			continue
 		}
-		v.SetMapIndex(reflect.ValueOf(e.key), ev)
+		d.lines[p] = e.line
+		d.set[p] = d.value(e.value, ev, p, ef)
+		if isMap { // a key with a null value is there, with a zero value
+			v.SetMapIndex(reflect.ValueOf(e.key), ev)
+		}
 	}
 }
 
-func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, f field) {
-	if n.Kind == yaml.ScalarNode && f.scalarOrList {
-		p := indexPath(path, 0)
-		d.lines[p] = n.Line
-		ev := reflect.New(v.Type().Elem()).Elem()
-		d.decode(n, ev, p, f)
-		v.Set(reflect.Append(reflect.MakeSlice(v.Type(), 0, 1), ev))
-		return
-	}
-	if n.Kind != yaml.SequenceNode {
+func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, f field) {
+	items := n.Content
+	switch {
+	case n.Kind == yaml.ScalarNode && f.scalarOrList:
+		items = []*yaml.Node{n}
+	case n.Kind != yaml.SequenceNode:
 		want := "a list"
 		if f.scalarOrList {
 			want = "a name or a list of names"
@@ -204,15 +177,12 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, path string, f fiel
 		d.typeError(n, path, want, f)
 		return
 	}
-	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-	for i, c := range n.Content {
+	v.Set(reflect.MakeSlice(v.Type(), len(items), len(items)))
+	for i, c := range items {
 		p := indexPath(path, i)
-		d.lines[p] = c.Line
-		if !d.isNull(c, p) {
-			d.decode(c, s.Index(i), p, f)
-		}
+		d.lines[p], d.set[p] = c.Line, true
+		d.value(c, v.Index(i), p, f)
 	}
-	v.Set(s)
 }
 
 // scalarKinds names the kinds of scalar a Config holds, for type errors.
@@ -223,65 +193,21 @@ var scalarKinds = map[reflect.Kind]string{
 	reflect.Float64: "a number",
 }
 
-func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string, f field) {
+// scalar stores scalar n, expanded to x, in v.
+func (d *decoder) scalar(n, x *yaml.Node, v reflect.Value, path string, f field) {
 	want := scalarKinds[v.Kind()]
-	if want == "" {
-		panic("config: no decoder for " + v.Type().String()) // a new field type in config.go
-	}
-	if n.Kind != yaml.ScalarNode {
+	var fl float64
+	switch {
+	case n.Kind != yaml.ScalarNode:
 		d.typeError(n, path, want, f)
-		return
+	case x == nil:
+	case v.Kind() == reflect.String && x.ShortTag() != "!!binary":
+		v.SetString(x.Value) // any scalar's text; yaml would refuse `!!int abc`
+	case x.Decode(v.Addr().Interface()) != nil,
+		// yaml truncates 1.5 to 1 for an int.
+		v.Kind() == reflect.Int && (x.Decode(&fl) != nil || fl != float64(v.Int())):
+		d.typeError(x, path, want, f)
 	}
-	x := d.expand(n, path)
-	if x == nil {
-		return
-	}
-	switch v.Kind() {
-	case reflect.String:
-		s := x.Value
-		if x.ShortTag() == "!!binary" && x.Decode(&s) != nil {
-			break
-		}
-		v.SetString(s)
-		return
-	case reflect.Bool:
-		var b bool
-		if x.Decode(&b) == nil {
-			v.SetBool(b)
-			return
-		}
-	case reflect.Int:
-		var a any
-		if x.Decode(&a) == nil {
-			if i, ok := toInt(a); ok && !v.OverflowInt(i) {
-				v.SetInt(i)
-				return
-			}
-		}
-	case reflect.Float64:
-		var fl float64
-		if x.Decode(&fl) == nil {
-			v.SetFloat(fl)
-			return
-		}
-	}
-	d.typeError(x, path, want, f)
-}
-
-// toInt converts what yaml resolved a number to into an int, if it is a
-// whole number that fits.
-func toInt(a any) (int64, bool) {
-	switch a := a.(type) {
-	case int:
-		return int64(a), true
-	case int64:
-		return a, true
-	case uint64:
-		return int64(a), a <= math.MaxInt64
-	case float64:
-		return int64(a), a == math.Trunc(a) && a >= math.MinInt64 && a < math.MaxInt64
-	}
-	return 0, false
 }
 
 // typeError reports that n is not the wanted kind of value.
@@ -296,28 +222,19 @@ func (d *decoder) typeError(n *yaml.Node, path, want string, f field) {
 
 // describe names a value for an error message without showing secrets.
 func describe(n *yaml.Node, f field) string {
-	switch n.Kind {
-	case yaml.MappingNode:
+	switch {
+	case n.Kind == yaml.MappingNode:
 		return "a mapping"
-	case yaml.SequenceNode:
+	case n.Kind == yaml.SequenceNode:
 		return "a list"
-	case yaml.AliasNode:
-		if n.Alias != nil {
-			return describe(n.Alias, f)
-		}
-	}
-	if f.secret {
+	case f.secret:
 		return secretText(n.Value)
 	}
 	return fmt.Sprintf("%q", n.Value)
 }
 
-func (d *decoder) unknownKey(path string, line int, key, parent string, known map[string]int) {
-	names := make([]string, 0, len(known))
-	for name := range known {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+func (d *decoder) unknownKey(path string, line int, key, parent string, known map[string]reflect.StructField) {
+	names := slices.Sorted(maps.Keys(known))
 	where := "here"
 	if parent != "" {
 		where = "under " + parent
@@ -331,13 +248,14 @@ func (d *decoder) unknownKey(path string, line int, key, parent string, known ma
 
 // entry is one key and its value in a mapping.
 type entry struct {
-	key     string
-	keyNode *yaml.Node
-	value   *yaml.Node
+	key   string
+	line  int // of the key
+	value *yaml.Node
 }
 
 // entries lists the keys of mapping n, with the keys of merged mappings
-// (<<: *anchor) that n does not set itself. A key given twice is an error.
+// (<<: *anchor, or a list of them) that n does not set itself. A key given
+// twice is an error.
 func (d *decoder) entries(n *yaml.Node, path string) []entry {
 	if !d.step(1+len(n.Content)/2, n) {
 		return nil
@@ -354,16 +272,15 @@ func (d *decoder) entries(n *yaml.Node, path string) []entry {
 	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := resolveAlias(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+		key := k.Value
+		switch {
+		case k.Kind != yaml.ScalarNode:
 			d.fail(path, k.Line, fmt.Sprintf("%s is not a valid key", describe(k, field{})), "keys are strings")
 			continue
-		}
-		if k.ShortTag() == "!!merge" {
+		case k.ShortTag() == "!!merge":
 			merges = append(merges, v)
 			continue
-		}
-		key := k.Value
-		if k.ShortTag() == "!!null" {
+		case k.ShortTag() == "!!null":
 			key = ""
 		}
 		if first, dup := seen[key]; dup {
@@ -371,15 +288,25 @@ func (d *decoder) entries(n *yaml.Node, path string) []entry {
 			continue
 		}
 		seen[key] = k.Line
-		out = append(out, entry{key: key, keyNode: k, value: v})
+		out = append(out, entry{key, k.Line, v})
 	}
 	// Keys of earlier merged mappings win over later ones, and n's own keys
-	// over all of them.
+	// over all of them. (yaml itself would merge only the last <<.)
 	for _, m := range merges {
-		for _, src := range d.mergeSources(m, path) {
-			for _, e := range d.entries(src, path) {
+		sources := []*yaml.Node{m}
+		if r := resolveAlias(m); r.Kind == yaml.SequenceNode {
+			sources = r.Content
+		}
+		for _, src := range sources {
+			r := resolveAlias(src)
+			if r.Kind != yaml.MappingNode {
+				d.fail(childPath(path, "<<"), src.Line, fmt.Sprintf("%s cannot be merged", describe(r, field{})),
+					"<< takes a mapping or a list of mappings")
+				continue
+			}
+			for _, e := range d.entries(r, path) {
 				if _, ok := seen[e.key]; !ok {
-					seen[e.key] = e.keyNode.Line
+					seen[e.key] = e.line
 					out = append(out, e)
 				}
 			}
@@ -388,43 +315,13 @@ func (d *decoder) entries(n *yaml.Node, path string) []entry {
 	return out
 }
 
-// mergeSources returns the mappings a merge key's value m names: one
-// mapping, or a list of them.
-func (d *decoder) mergeSources(m *yaml.Node, path string) []*yaml.Node {
-	list := []*yaml.Node{m}
-	if r := resolveAlias(m); r.Kind == yaml.SequenceNode {
-		list = r.Content
-	}
-	var out []*yaml.Node
-	for _, c := range list {
-		r := resolveAlias(c)
-		if r.Kind != yaml.MappingNode {
-			d.fail(childPath(path, "<<"), c.Line, fmt.Sprintf("%s cannot be merged", describe(r, field{})),
-				"<< takes a mapping or a list of mappings")
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-// resolveAlias follows n to the node it aliases, if it is an alias.
+// resolveAlias follows n to the node it aliases, if it is an alias. An
+// alias never names another alias: YAML gives aliases no anchors.
 func resolveAlias(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
 	}
 	return n
-}
-
-// isNull reports whether n is a null value (`key:`, `key: ~`, `key: null`,
-// or a plain ${VAR} that expands to nothing).
-func (d *decoder) isNull(n *yaml.Node, path string) bool {
-	n = resolveAlias(n)
-	if n.Kind != yaml.ScalarNode {
-		return n.Kind == 0
-	}
-	x := d.expand(n, path)
-	return x != nil && x.ShortTag() == "!!null"
 }
 
 // expand returns scalar n with its ${VAR} references replaced, or nil

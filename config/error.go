@@ -71,29 +71,21 @@ func (e *Error) Unwrap() error { return e.err }
 // in the order they are reported. It returns nil for a nil err and for an
 // err that holds no *Error, such as a file that could not be read.
 func Errors(err error) []*Error {
+	if e, ok := err.(*Error); ok {
+		return []*Error{e}
+	}
 	var out []*Error
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*Error); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, Errors(e)...)
 		}
 	}
-	walk(err)
 	return out
 }
 
 // joinErrors joins errs into one error, or returns nil for none.
 func joinErrors(errs []*Error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
+	if len(errs) == 1 {
 		return errs[0]
 	}
 	es := make([]error, len(errs))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -51,27 +50,17 @@ func Parse(data []byte, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := newDecoder(root, o.lookupEnv)
 	c := &Config{}
-	if root != nil && !d.isNull(root, "") {
-		d.decode(root, reflect.ValueOf(c).Elem(), "", field{})
-	}
+	d := decode(root, len(data), c, o.lookupEnv)
 	if len(d.errs) > 0 {
 		return nil, joinErrors(d.errs)
 	}
 
-	set := make(map[string]bool, len(d.lines))
-	for p := range d.lines {
-		set[p] = true
-	}
-	errs := applyEnv(c, set, o.lookupEnv)
-	applyDefaults(c, func(p string) bool { return set[p] })
-
+	errs := applyEnv(c, d.set, o.lookupEnv)
+	applyDefaults(c, func(p string) bool { return d.set[p] })
 	for _, id := range sortedKeys(c.Backend.Tracing.Plugin) {
 		p := childPath(childPath(childPath(pathPlugin, id), "tracer"), "name")
-		_, given := d.lines[p]
-		_, givenNull := d.nulls[p]
-		if (given || givenNull) && c.Backend.Tracing.Plugin[id].Tracer.Name == "" {
+		if _, given := d.lines[p]; given && c.Backend.Tracing.Plugin[id].Tracer.Name == "" {
 			errs = append(errs, &Error{Path: p, Line: d.line(p), Problem: `"" is empty`,
 				Hint: fmt.Sprintf("remove the key for the default name %q", tracing.DefaultTracerName(id))})
 		}
@@ -88,47 +77,25 @@ func Parse(data []byte, opts ...Option) (*Config, error) {
 	return c, nil
 }
 
-// line returns the line of the value at path, or of its nearest ancestor
-// the YAML gave, or 0.
-func (d *decoder) line(path string) int {
-	for p := path; p != ""; p = parentPath(p) {
-		if l, ok := d.lines[p]; ok {
-			return l
-		}
-		if l, ok := d.nulls[p]; ok {
-			return l
-		}
-	}
-	return 0
-}
-
-// parseYAML parses data into its document's root node; nil for an empty
-// document. A file holds one document.
+// parseYAML parses data into its document's root node, a null node for an
+// empty document. A file holds one document.
 func parseYAML(data []byte) (*yaml.Node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, syntaxError(err, data)
 	}
-	var next yaml.Node
 	switch err := dec.Decode(&next); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		return nil, syntaxError(err, data)
-	default:
+	case err == nil:
 		return nil, &Error{Line: next.Line, Problem: "a second YAML document starts here",
 			Hint: "a configuration is one document; remove the ---"}
+	case !errors.Is(err, io.EOF):
+		return nil, syntaxError(err, data)
 	}
-	if doc.Kind == yaml.DocumentNode {
-		if len(doc.Content) == 0 {
-			return nil, nil
-		}
-		return doc.Content[0], nil
+	if len(doc.Content) == 0 {
+		return &yaml.Node{}, nil
 	}
-	return &doc, nil
+	return doc.Content[0], nil
 }
 
 var (
@@ -175,14 +142,12 @@ func lineOf(data []byte, off int) int {
 // does not allow (invalid UTF-8, or a control character other than tab and
 // line breaks), or -1.
 func firstInvalidChar(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+	for i, r := range string(data) {
 		ok := r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0x7e) || r == 0x85 ||
 			(r >= 0xa0 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || (r >= 0x10000 && r <= 0x10ffff)
-		if !ok || (r == utf8.RuneError && size == 1) {
+		if !ok || r == utf8.RuneError && !bytes.HasPrefix(data[i:], []byte("\uFFFD")) {
 			return i
 		}
-		i += size
 	}
 	return -1
 }
