@@ -63,7 +63,7 @@ type Tracing struct {
 	// Propagators are OTEL_PROPAGATORS names: tracecontext, baggage, b3,
 	// b3multi, jaeger, or none alone. Default from OTEL_PROPAGATORS, else
 	// [tracecontext, baggage].
-	Propagators []string `yaml:"propagators"`
+	Propagators []string `yaml:"propagators,omitempty"`
 	// Resource holds resource attributes. Keys the YAML does not set come
 	// from OTEL_SERVICE_NAME (service.name), then OTEL_RESOURCE_ATTRIBUTES;
 	// service.name defaults to "plugtrace".

@@ -1,7 +1,7 @@
 package config
 
-// Key paths that defaults and the OTEL_* fallbacks fill in when the YAML
-// leaves them unset.
+// Key paths that defaults fill in, or the OTEL_* variables stand for, when
+// the YAML leaves them unset.
 const (
 	pathListen           = "backend.listen"
 	pathExporter         = "backend.tracing.exporter"
@@ -22,24 +22,24 @@ const (
 // serviceNameKey is the resource attribute that names the service.
 const serviceNameKey = "service.name"
 
-// Default returns the configuration of an empty YAML file in an empty
-// environment:
+// Default returns the configuration of an empty YAML file:
 //
 //	backend.listen                           127.0.0.1:7007
 //	backend.tracing.exporter                 [embedded]
-//	backend.tracing.otlp.protocol            grpc
-//	backend.tracing.otlp.endpoint            localhost:4317 (grpc), localhost:4318 (http/protobuf)
 //	backend.tracing.otlp.insecure            false, or true for an http:// endpoint URL
-//	backend.tracing.sampler                  {type: parentbased_always_on, ratio: 1}
-//	backend.tracing.propagators              [tracecontext, baggage]
-//	backend.tracing.resource                 {service.name: plugtrace}
+//	backend.tracing.sampler.ratio            1
 //	backend.tracing.capture.endUser          false
 //	backend.tracing.plugins.enabledByDefault true
 //	backend.tracing.plugins.export           relay
 //	backend.tracing.embedded.maxSpans        100000
 //
-// Every other key is empty. To build a configuration in Go, start from
-// Default and change what differs.
+// Every other key is empty. The empty OTLP, sampler, propagator and resource
+// keys are left to the OpenTelemetry SDK, which reads the standard OTEL_*
+// variables and otherwise uses its defaults: OTLP over grpc to
+// localhost:4317 (localhost:4318/v1/traces over http/protobuf) with TLS,
+// parentbased_always_on, [tracecontext, baggage], and service.name
+// "plugtrace" (see package telemetry). To build a configuration in Go, start
+// from Default and change what differs.
 func Default() *Config {
 	c := &Config{}
 	applyDefaults(c, func(string) bool { return false })
@@ -58,28 +58,13 @@ func applyDefaults(c *Config, isSet func(path string) bool) {
 	}
 	def(pathListen, func() { b.Listen = "127.0.0.1:7007" })
 	def(pathExporter, func() { t.Exporters = []string{ExporterEmbedded} })
-	def(pathProtocol, func() { t.OTLP.Protocol = ProtocolGRPC })
-	def(pathEndpoint, func() {
-		t.OTLP.Endpoint = "localhost:4317"
-		if t.OTLP.Protocol == ProtocolHTTPProtobuf {
-			t.OTLP.Endpoint = "localhost:4318"
-		}
-	})
 	def(pathInsecure, func() {
 		// The scheme of a URL decides, as the OTel specification says.
 		if u, ok := parseEndpointURL(t.OTLP.Endpoint); ok {
 			t.OTLP.Insecure = u.Scheme == "http"
 		}
 	})
-	def(pathSamplerType, func() { t.Sampler.Type = SamplerParentBasedAlwaysOn })
 	def(pathSamplerRatio, func() { t.Sampler.Ratio = 1 })
-	def(pathPropagators, func() { t.Propagators = []string{"tracecontext", "baggage"} })
-	if t.Resource == nil {
-		t.Resource = map[string]string{}
-	}
-	if _, ok := t.Resource[serviceNameKey]; !ok {
-		t.Resource[serviceNameKey] = "plugtrace"
-	}
 	def(pathEnabledByDefault, func() { t.Plugins.EnabledByDefault = true })
 	def(pathExport, func() { t.Plugins.Export = ExportRelay })
 	def(pathMaxSpans, func() { t.Embedded.MaxSpans = 100000 })

@@ -32,30 +32,35 @@
 // reference there, or use block style.
 //
 // Where the YAML leaves a key unset, the standard OpenTelemetry variables
-// apply, the signal-specific form (…_TRACES_…) first; explicit YAML values
-// always win, and an empty variable counts as unset:
+// apply: the SDK, its OTLP exporters and contrib's autoprop read them
+// themselves, the signal-specific form (…_TRACES_…) first, and explicit YAML
+// values always win:
 //
 //	backend.tracing.otlp.endpoint  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT
 //	backend.tracing.otlp.protocol  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL
 //	backend.tracing.otlp.headers   OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_HEADERS
 //	backend.tracing.otlp.insecure  OTEL_EXPORTER_OTLP_TRACES_INSECURE, OTEL_EXPORTER_OTLP_INSECURE
 //	backend.tracing.sampler.type   OTEL_TRACES_SAMPLER
-//	backend.tracing.sampler.ratio  OTEL_TRACES_SAMPLER_ARG (for the ratio samplers only)
+//	backend.tracing.sampler.ratio  OTEL_TRACES_SAMPLER_ARG
 //	backend.tracing.propagators    OTEL_PROPAGATORS
 //	backend.tracing.resource       OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
 //
-// Headers come as a whole: YAML headers, if any, replace the variables'.
-// Resource attributes merge key by key: the YAML's keys, then
-// OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, then the default
-// service.name "plugtrace". A bad value is an error naming the variable.
+// The configuration keeps those keys empty and checks the variables' values
+// (Parse and Load fail with an error naming the variable), so that a bad one
+// is not silently replaced by the SDK's default. Headers come as a whole:
+// YAML headers, if any, replace the variables'. Resource attributes merge
+// key by key: the YAML's keys, then OTEL_SERVICE_NAME, then
+// OTEL_RESOURCE_ATTRIBUTES, then the default service.name "plugtrace". A
+// ratio sampler named in the YAML without a ratio takes
+// OTEL_TRACES_SAMPLER_ARG.
 //
 // # OTLP endpoints
 //
 // backend.tracing.otlp.endpoint is host:port, or an http(s) URL. A URL is
 // the traces URL itself, as in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; its
-// scheme decides whether TLS is used, and insecure follows it. The general
-// OTEL_EXPORTER_OTLP_ENDPOINT is a base URL, so with http/protobuf Parse
-// appends /v1/traces to its path. [OTLP.EndpointURL] gives the endpoint as
-// a full URL, for the exporters' WithEndpointURL and for handing it to
-// external plugins.
+// scheme decides whether TLS is used, and insecure follows it (the general
+// OTEL_EXPORTER_OTLP_ENDPOINT is a base URL, to which the exporter appends
+// /v1/traces over http/protobuf). [OTLP.EndpointURL] gives a configured
+// endpoint as a full URL, for the exporters' WithEndpointURL and for handing
+// it to external plugins.
 package config

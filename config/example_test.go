@@ -6,8 +6,10 @@ import (
 	"github.com/plugtrace/plugtrace/config"
 )
 
-// A configuration takes secrets from the environment with ${VAR}, and the
-// standard OTEL_* variables fill in what it leaves out.
+// A configuration takes secrets from the environment with ${VAR}. What it
+// leaves out of the OTLP, sampler, propagator and resource keys stays empty:
+// the OpenTelemetry SDK reads the standard OTEL_* variables for them (Parse
+// checks their values).
 func Example() {
 	yaml := `
 backend:
@@ -40,18 +42,16 @@ plugins:
 	t := cfg.Backend.Tracing
 	fmt.Println("listen:", cfg.Backend.Listen)
 	fmt.Println("exporters:", t.Exporters)
-	fmt.Println("otlp:", t.OTLP.Protocol, t.OTLP.EndpointURL())
+	fmt.Printf("otlp endpoint: %q (OTEL_EXPORTER_OTLP_ENDPOINT, read by the exporter)\n", t.OTLP.Endpoint)
 	fmt.Println("sampler:", t.Sampler.Type, t.Sampler.Ratio)
-	fmt.Println("propagators:", t.Propagators)
-	fmt.Println("service:", t.Resource["service.name"])
+	fmt.Printf("service.name: %q (OTEL_SERVICE_NAME, read by the SDK)\n", t.Resource["service.name"])
 	fmt.Println("plugins:", cfg.Plugins[0].ID, cfg.Plugins[0].Command)
 	// Output:
 	// listen: 127.0.0.1:7007
 	// exporters: [embedded otlp]
-	// otlp: grpc https://collector.example.com:4317
+	// otlp endpoint: "" (OTEL_EXPORTER_OTLP_ENDPOINT, read by the exporter)
 	// sampler: parentbased_traceidratio 0.1
-	// propagators: [tracecontext baggage]
-	// service: shop
+	// service.name: "" (OTEL_SERVICE_NAME, read by the SDK)
 	// plugins: weather [./bin/weather-plugin]
 }
 

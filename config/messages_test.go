@@ -250,6 +250,12 @@ var errorCases = []errorCase{
 	{"OTEL endpoint", "", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://ok:4317", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector"}, []string{
 		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: \"collector\" is neither host:port nor an http(s) URL; for example https://collector:4317",
 	}},
+	{"OTEL endpoint host:port", "", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"}, []string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT: \"collector:4317\" is host:port, not a URL; write http://collector:4317 (no TLS) or https://collector:4317",
+	}},
+	{"OTEL propagators with spaces", "", map[string]string{"OTEL_PROPAGATORS": " b3 , jaeger,"}, []string{
+		"OTEL_PROPAGATORS: \" b3 , jaeger,\" has spaces or empty names, which the SDK does not skip; write b3,jaeger",
+	}},
 	{"OTEL insecure", "", map[string]string{"OTEL_EXPORTER_OTLP_INSECURE": "yes"}, []string{
 		"OTEL_EXPORTER_OTLP_INSECURE: \"yes\" is not true or false",
 	}},

@@ -56,7 +56,7 @@ func Parse(data []byte, opts ...Option) (*Config, error) {
 		return nil, joinErrors(d.errs)
 	}
 
-	errs := applyEnv(c, d.set, o.lookupEnv)
+	errs := checkEnv(c, d.set, o.lookupEnv)
 	applyDefaults(c, func(p string) bool { return d.set[p] })
 	for _, id := range sortedKeys(c.Backend.Tracing.Plugin) {
 		p := childPath(childPath(childPath(pathPlugin, id), "tracer"), "name")

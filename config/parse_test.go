@@ -125,7 +125,11 @@ func TestLoadDesignExample(t *testing.T) {
 		ExternalAccess: []config.ExternalAccess{{Token: fullEnv["MY_SERVICE_TOKEN"], Subject: "external:my-service"}},
 		UserTokens:     config.UserTokens{Secret: fullEnv["PLUGTRACE_AUTH_SECRET"]},
 	}
-	want.Backend.Tracing.OTLP.Headers = map[string]string{"authorization": "Bearer ..."}
+	want.Backend.Tracing.OTLP = config.OTLP{Endpoint: "localhost:4317", Protocol: "grpc",
+		Headers: map[string]string{"authorization": "Bearer ..."}}
+	want.Backend.Tracing.Sampler.Type = "parentbased_always_on"
+	want.Backend.Tracing.Propagators = []string{"tracecontext", "baggage"}
+	want.Backend.Tracing.Resource = map[string]string{"service.name": "plugtrace"}
 	want.Backend.Tracing.Plugin = map[string]config.PluginTracing{"todos": {Enabled: ptr(true),
 		Tracer: config.TracerOverride{Name: "custom-name", Version: "2.0.0", SchemaURL: "https://example.com/schema"}}}
 	want.Plugins = []config.ExternalPlugin{{ID: "weather", Command: []string{"./bin/weather-plugin"},
@@ -140,13 +144,10 @@ func TestDefault(t *testing.T) {
 	want := &config.Config{Backend: config.Backend{
 		Listen: "127.0.0.1:7007",
 		Tracing: config.Tracing{
-			Exporters:   []string{"embedded"},
-			OTLP:        config.OTLP{Endpoint: "localhost:4317", Protocol: "grpc"},
-			Sampler:     config.Sampler{Type: "parentbased_always_on", Ratio: 1},
-			Propagators: []string{"tracecontext", "baggage"},
-			Resource:    map[string]string{"service.name": "plugtrace"},
-			Plugins:     config.PluginDefaults{EnabledByDefault: true, Export: "relay"},
-			Embedded:    config.Embedded{MaxSpans: 100000},
+			Exporters: []string{"embedded"},
+			Sampler:   config.Sampler{Ratio: 1},
+			Plugins:   config.PluginDefaults{EnabledByDefault: true, Export: "relay"},
+			Embedded:  config.Embedded{MaxSpans: 100000},
 		},
 	}}
 	if !reflect.DeepEqual(c, want) {
@@ -207,9 +208,9 @@ func TestParseKeys(t *testing.T) {
 		{"exporter none", "backend: {tracing: {exporter: [none]}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Exporters }, []string{"none"}},
 		{"otlp.endpoint", "backend: {tracing: {otlp: {endpoint: 'collector:4317'}}}",
-			func(c *config.Config) any { return c.Backend.Tracing.OTLP }, config.OTLP{Endpoint: "collector:4317", Protocol: "grpc"}},
-		{"otlp.protocol sets the default endpoint", "backend: {tracing: {otlp: {protocol: http/protobuf}}}",
-			func(c *config.Config) any { return c.Backend.Tracing.OTLP }, config.OTLP{Endpoint: "localhost:4318", Protocol: "http/protobuf"}},
+			func(c *config.Config) any { return c.Backend.Tracing.OTLP }, config.OTLP{Endpoint: "collector:4317"}},
+		{"otlp.protocol leaves the endpoint to the exporter", "backend: {tracing: {otlp: {protocol: http/protobuf}}}",
+			func(c *config.Config) any { return c.Backend.Tracing.OTLP }, config.OTLP{Protocol: "http/protobuf"}},
 		{"otlp.insecure", "backend: {tracing: {otlp: {insecure: true}}}",
 			func(c *config.Config) any { return c.Backend.Tracing.OTLP.Insecure }, true},
 		{"otlp.insecure follows an http URL", "backend: {tracing: {otlp: {endpoint: 'http://c:4317'}}}",
@@ -225,16 +226,16 @@ func TestParseKeys(t *testing.T) {
 		{"sampler", "backend: {tracing: {sampler: {type: traceidratio, ratio: 0.125}}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Sampler }, config.Sampler{Type: "traceidratio", Ratio: 0.125}},
 		{"sampler.ratio 0", "backend: {tracing: {sampler: {ratio: 0}}}",
-			func(c *config.Config) any { return c.Backend.Tracing.Sampler }, config.Sampler{Type: "parentbased_always_on", Ratio: 0}},
+			func(c *config.Config) any { return c.Backend.Tracing.Sampler }, config.Sampler{Ratio: 0}},
 		{"sampler.type alone", "backend: {tracing: {sampler: {type: always_off}}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Sampler }, config.Sampler{Type: "always_off", Ratio: 1}},
 		{"propagators", "backend: {tracing: {propagators: [b3multi, jaeger]}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Propagators }, []string{"b3multi", "jaeger"}},
 		{"propagators none", "backend: {tracing: {propagators: [none]}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Propagators }, []string{"none"}},
-		{"resource keeps the default service.name", "backend: {tracing: {resource: {team: a}}}",
+		{"resource leaves service.name to the SDK's default", "backend: {tracing: {resource: {team: a}}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Resource },
-			map[string]string{"team": "a", "service.name": "plugtrace"}},
+			map[string]string{"team": "a"}},
 		{"resource service.name", "backend: {tracing: {resource: {service.name: me}}}",
 			func(c *config.Config) any { return c.Backend.Tracing.Resource }, map[string]string{"service.name": "me"}},
 		{"capture.endUser", "backend: {tracing: {capture: {endUser: true}}}",

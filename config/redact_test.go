@@ -18,6 +18,7 @@ backend:
     otlp:
       endpoint: 'https://user:password@collector:4318'
       headers: {authorization: Bearer header-secret, empty: ''}
+    resource: {team: a}
     plugin:
       todos: {enabled: true}
 plugins:

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plugtrace/plugtrace/internal/handoff"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -108,13 +109,15 @@ func (v *validator) auth(a *Auth) {
 func (v *validator) tracing(t *Tracing) {
 	v.names(pathExporter, t.Exporters, exporterNames, "an exporter", ExporterNone)
 	v.otlp(&t.OTLP, slices.Contains(t.Exporters, ExporterOTLP))
-	if !slices.Contains(samplerNames, t.Sampler.Type) {
+	if t.Sampler.Type != "" && !slices.Contains(samplerNames, t.Sampler.Type) {
 		v.add(pathSamplerType, fmt.Sprintf("%q is not a sampler", t.Sampler.Type), "use one of "+strings.Join(samplerNames, ", "))
 	}
 	if r := t.Sampler.Ratio; !(r >= 0 && r <= 1) {
 		v.add(pathSamplerRatio, formatFloat(r)+" is outside [0, 1]", "")
 	}
-	v.names(pathPropagators, t.Propagators, propagatorNames, "a propagator", "none")
+	if t.Propagators != nil { // nil: OTEL_PROPAGATORS, or the SDK's default
+		v.names(pathPropagators, t.Propagators, propagatorNames, "a propagator", "none")
+	}
 	for _, k := range sortedKeys(t.Resource) {
 		switch {
 		case strings.TrimSpace(k) == "":
@@ -172,14 +175,16 @@ func (v *validator) names(path string, list, known []string, what, alone string)
 
 func (v *validator) otlp(o *OTLP, enabled bool) {
 	const base = "backend.tracing.otlp"
-	if !validEndpoint(o.Endpoint) {
+	if o.Endpoint == "" {
+		// The exporter's: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT or its default.
+	} else if !validEndpoint(o.Endpoint) {
 		v.add(pathEndpoint, showEndpoint(o.Endpoint)+" is neither host:port nor an http(s) URL",
 			"for example localhost:4317, or https://collector:4318/v1/traces")
 	} else if u, ok := parseEndpointURL(o.Endpoint); ok && o.Insecure != (u.Scheme == "http") {
 		v.add(pathInsecure, fmt.Sprintf("%t contradicts the %s endpoint %s", o.Insecure, u.Scheme, showEndpoint(o.Endpoint)),
 			"the scheme of a URL decides; remove insecure or change the scheme")
 	}
-	if !slices.Contains(protocolNames, o.Protocol) {
+	if o.Protocol != "" && !slices.Contains(protocolNames, o.Protocol) {
 		v.add(pathProtocol, fmt.Sprintf("%q is not an OTLP protocol", o.Protocol), "use grpc or http/protobuf")
 	}
 	for _, k := range sortedKeys(o.Headers) {
@@ -245,11 +250,11 @@ func (v *validator) plugins(ps []ExternalPlugin) {
 			case k == "OTEL_SERVICE_NAME":
 				// The documented override of a plugin's service name.
 			case k == "OTEL_RESOURCE_ATTRIBUTES":
-				if !validKeyValueList(p.Env[k]) {
+				if _, err := handoff.DecodeKeyValues(p.Env[k]); err != nil {
 					// Not the value: plugins[].env values may be secret.
 					v.add(path, "is not a comma-separated list of key=value pairs", "")
 				}
-			case strings.HasPrefix(k, "OTEL_") || strings.HasPrefix(k, "PLUGTRACE_"):
+			case handoff.IsReserved(k):
 				v.add(path, "is set by the host in the plugin's telemetry hand-off",
 					"remove it (OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES may be set)")
 			}
@@ -300,19 +305,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// validKeyValueList reports whether s has the "k1=v1,k2=v2" form of
-// OTEL_RESOURCE_ATTRIBUTES.
-func validKeyValueList(s string) bool {
-	for _, part := range strings.Split(s, ",") {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		k, _, ok := strings.Cut(part, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return false
-		}
-	}
-	return true
 }

@@ -40,7 +40,10 @@ func TestValidate(t *testing.T) {
 		{"nil lists and maps", func(c *config.Config) {
 			c.Backend.Tracing.Exporters, c.Backend.Tracing.Propagators, c.Backend.Tracing.Resource = nil, nil, nil
 		}, []string{
+			// nil propagators are OTEL_PROPAGATORS', or the SDK's default.
 			"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
+		}},
+		{"an empty list of propagators", func(c *config.Config) { c.Backend.Tracing.Propagators = []string{} }, []string{
 			"backend.tracing.propagators: the list is empty; name at least one of tracecontext, baggage, b3, b3multi, jaeger, none (none to turn it off)",
 		}},
 	}
@@ -59,16 +62,13 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// The zero Config is not valid: start from Default.
+// The zero Config is not valid: start from Default. (Its empty OTLP,
+// sampler and propagator keys are: the SDK fills them in.)
 func TestValidateZero(t *testing.T) {
 	err := (&config.Config{}).Validate()
 	want := []string{
 		`backend.listen: "" is not host:port; for example 127.0.0.1:7007, or :7007 for every interface`,
 		"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
-		`backend.tracing.otlp.endpoint: "" is neither host:port nor an http(s) URL; for example localhost:4317, or https://collector:4318/v1/traces`,
-		`backend.tracing.otlp.protocol: "" is not an OTLP protocol; use grpc or http/protobuf`,
-		`backend.tracing.sampler.type: "" is not a sampler; use one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio`,
-		"backend.tracing.propagators: the list is empty; name at least one of tracecontext, baggage, b3, b3multi, jaeger, none (none to turn it off)",
 		`backend.tracing.plugins.export: "" is not an export mode; use relay or direct`,
 		"backend.tracing.embedded.maxSpans: 0 is not positive",
 	}

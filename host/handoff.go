@@ -30,7 +30,7 @@ func (h *Host) pluginEnviron(i int) ([]string, error) {
 		Propagators:     t.Propagators,
 		Sampler:         t.Sampler.Type,
 		ServiceName:     pc.ID,
-		Resource:        map[string]string{},
+		Resource:        h.telemetry.DeploymentAttributes(),
 		TracerName:      tracer.Name,
 		TracerVersion:   tracer.Version,
 		TracerSchemaURL: tracer.SchemaURL,
@@ -39,11 +39,16 @@ func (h *Host) pluginEnviron(i int) ([]string, error) {
 	if strings.Contains(t.Sampler.Type, "traceidratio") {
 		s.SamplerArg = strconv.FormatFloat(t.Sampler.Ratio, 'g', -1, 64)
 	}
-	// The host's resource describes the deployment (environment, region);
-	// its service.name is the host's own.
-	for k, v := range t.Resource {
-		if k != "service.name" {
-			s.Resource[k] = v
+	// Where the YAML is silent, the plugin's SDK reads what the host's
+	// read: the host's own standard variables, passed on as they are.
+	if s.Sampler == "" {
+		s.Sampler, s.SamplerArg = os.Getenv(handoff.EnvSampler), os.Getenv(handoff.EnvSamplerArg)
+	}
+	if s.Propagators == nil {
+		// Said explicitly: SDKs in other languages may default otherwise.
+		s.Propagators = []string{"tracecontext", "baggage"}
+		if v := os.Getenv(handoff.EnvPropagators); v != "" {
+			s.Propagators = []string{v}
 		}
 	}
 	if h.relay != nil {
@@ -51,9 +56,18 @@ func (h *Host) pluginEnviron(i int) ([]string, error) {
 		s.Endpoint = h.relay.endpoint()
 		s.Headers = map[string]string{"authorization": "Bearer " + h.relay.token(pc.ID)}
 	} else {
+		// Direct export: the upstream the host exports to, as configured,
+		// or as the host's OTEL_EXPORTER_OTLP_* variables say.
 		s.Protocol = t.OTLP.Protocol
-		s.Endpoint = t.OTLP.EndpointURL()
+		if t.OTLP.Endpoint != "" {
+			s.Endpoint = t.OTLP.EndpointURL()
+		}
 		s.Headers = maps.Clone(t.OTLP.Headers)
+		for _, k := range handoff.ExporterVariables {
+			if v, ok := os.LookupEnv(k); ok && v != "" {
+				s.Exporter = append(s.Exporter, k+"="+v)
+			}
+		}
 	}
 
 	var env []string

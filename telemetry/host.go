@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
-	"runtime"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -27,6 +28,9 @@ type Host struct {
 	prop   propagation.TextMapPropagator
 	queues []*exportQueue
 	res    *resource.Resource
+	// deployment is what the host's resource says about the deployment,
+	// for its external plugins to share.
+	deployment map[string]string
 }
 
 // HostOption configures [NewHost].
@@ -105,21 +109,29 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 			hc.queue.size, hc.queue.batchSize, hc.queue.interval, hc.queue.reportEvery)
 	}
 
-	sampler, err := newSampler(cfg.Sampler)
-	if err != nil {
-		return nil, err
-	}
 	prop, err := newPropagator(cfg.Propagators)
 	if err != nil {
 		return nil, err
 	}
-	res, err := newResource(cfg.Resource)
+	res, err := newResource(ctx, cfg.Resource)
 	if err != nil {
 		return nil, err
 	}
-
-	h := &Host{prop: prop, res: res}
-	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithSampler(sampler), sdktrace.WithResource(res)}
+	deployment, err := deploymentAttributes(ctx, cfg.Resource)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{prop: prop, res: res, deployment: deployment}
+	tpOpts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	// Without a configured sampler, the SDK's: OTEL_TRACES_SAMPLER and
+	// OTEL_TRACES_SAMPLER_ARG, or parentbased_always_on.
+	if cfg.Sampler.Type != "" {
+		sampler, err := newSampler(cfg.Sampler)
+		if err != nil {
+			return nil, err
+		}
+		tpOpts = append(tpOpts, sdktrace.WithSampler(sampler))
+	}
 	for _, name := range cfg.Exporters {
 		exp, err := newExporter(ctx, name, cfg, hc)
 		if err != nil {
@@ -157,22 +169,54 @@ func newExporter(ctx context.Context, name string, cfg config.Tracing, hc hostCo
 	return nil, fmt.Errorf("backend.tracing.exporter: unknown exporter %q (known: embedded, otlp, console, none)", name)
 }
 
-func newResource(attrs map[string]string) (*resource.Resource, error) {
-	kvs := []attribute.KeyValue{
-		semconv.ServiceName("plugtrace"),
-		semconv.ProcessRuntimeName("go"),
-		semconv.ProcessRuntimeVersion(runtime.Version()),
-		semconv.ProcessPID(os.Getpid()),
-	}
-	for k, v := range attrs { // later keys win: config over defaults
+// newResource describes the host: the configured attributes, over
+// OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the SDK reads them), over
+// service.name "plugtrace" and the process and SDK attributes.
+func newResource(ctx context.Context, attrs map[string]string) (*resource.Resource, error) {
+	kvs := make([]attribute.KeyValue, 0, len(attrs))
+	for k, v := range attrs {
 		kvs = append(kvs, attribute.String(k, v))
 	}
-	return resource.Merge(resource.NewSchemaless(kvs...), resource.NewSchemaless(
-		semconv.TelemetrySDKName("opentelemetry"),
-		semconv.TelemetrySDKLanguageGo,
-		semconv.TelemetrySDKVersion(sdkVersion()),
-	))
+	return resource.New(ctx,
+		resource.WithTelemetrySDK(),
+		resource.WithProcessRuntimeName(),
+		resource.WithProcessRuntimeVersion(),
+		resource.WithProcessPID(),
+		resource.WithAttributes(semconv.ServiceName("plugtrace")),
+		resource.WithFromEnv(),
+		resource.WithAttributes(kvs...),
+	)
 }
+
+// serviceIdentity lists the resource attributes that name the host's own
+// service; its plugins are other services.
+var serviceIdentity = []attribute.Key{semconv.ServiceNameKey, semconv.ServiceVersionKey, semconv.ServiceInstanceIDKey, semconv.ServiceNamespaceKey}
+
+// deploymentAttributes returns the configured resource attributes over
+// OTEL_RESOURCE_ATTRIBUTES (the SDK reads it), without the service identity.
+func deploymentAttributes(ctx context.Context, attrs map[string]string) (map[string]string, error) {
+	kvs := make([]attribute.KeyValue, 0, len(attrs))
+	for k, v := range attrs {
+		kvs = append(kvs, attribute.String(k, v))
+	}
+	res, err := resource.New(ctx, resource.WithFromEnv(), resource.WithAttributes(kvs...))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, kv := range res.Attributes() {
+		if !slices.Contains(serviceIdentity, kv.Key) {
+			out[string(kv.Key)] = kv.Value.Emit()
+		}
+	}
+	return out, nil
+}
+
+// DeploymentAttributes returns the attributes of the host's resource that
+// describe its deployment (environment, region, …): the configured ones and
+// OTEL_RESOURCE_ATTRIBUTES, without the host's service.name, service.version,
+// service.namespace and service.instance.id. External plugins share them.
+func (h *Host) DeploymentAttributes() map[string]string { return maps.Clone(h.deployment) }
 
 // TracerProvider returns the host's tracer provider.
 func (h *Host) TracerProvider() *sdktrace.TracerProvider { return h.tp }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -17,24 +18,28 @@ import (
 	"github.com/plugtrace/plugtrace/config"
 )
 
-// newOTLPExporter builds the OTLP exporter of cfg. It does not connect:
-// an unreachable collector shows up as failed exports, not as a start-up
-// error.
+// newOTLPExporter builds the OTLP exporter of cfg. What cfg leaves empty,
+// the exporter reads from the standard OTEL_EXPORTER_OTLP_* variables
+// itself (endpoint, headers, insecure, certificates, timeout, compression),
+// or takes its default. It does not connect: an unreachable collector shows
+// up as failed exports, not as a start-up error.
 func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporter, error) {
 	tlsCfg, err := tlsConfig(cfg.TLS)
 	if err != nil {
 		return nil, err
 	}
-	endpointURL, isURL, err := parseEndpoint(cfg.Endpoint)
+	cfg.Protocol = protocol(cfg.Protocol)
+	endpointURL, isURL, err := endpointURL(cfg)
 	if err != nil {
 		return nil, err
 	}
 	switch cfg.Protocol {
-	case "grpc", "":
+	case config.ProtocolGRPC:
 		var opts []otlptracegrpc.Option
-		if isURL {
+		switch {
+		case isURL:
 			opts = append(opts, otlptracegrpc.WithEndpointURL(endpointURL))
-		} else {
+		case cfg.Endpoint != "":
 			opts = append(opts, otlptracegrpc.WithEndpoint(cfg.Endpoint))
 		}
 		switch {
@@ -43,15 +48,16 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		case tlsCfg != nil:
 			opts = append(opts, otlptracegrpc.WithTLSCredentials(credentials.NewTLS(tlsCfg)))
 		}
-		if len(cfg.Headers) > 0 {
+		if cfg.Headers != nil {
 			opts = append(opts, otlptracegrpc.WithHeaders(cfg.Headers))
 		}
 		return otlptracegrpc.New(ctx, opts...)
-	case "http/protobuf":
+	case config.ProtocolHTTPProtobuf:
 		var opts []otlptracehttp.Option
-		if isURL {
+		switch {
+		case isURL:
 			opts = append(opts, otlptracehttp.WithEndpointURL(endpointURL))
-		} else {
+		case cfg.Endpoint != "":
 			opts = append(opts, otlptracehttp.WithEndpoint(cfg.Endpoint))
 		}
 		switch {
@@ -60,7 +66,7 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		case tlsCfg != nil:
 			opts = append(opts, otlptracehttp.WithTLSClientConfig(tlsCfg))
 		}
-		if len(cfg.Headers) > 0 {
+		if cfg.Headers != nil {
 			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
 		}
 		return otlptracehttp.New(ctx, opts...)
@@ -68,20 +74,34 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 	return nil, fmt.Errorf("backend.tracing.otlp.protocol: %q is not grpc or http/protobuf", cfg.Protocol)
 }
 
-// parseEndpoint tells a URL endpoint ("https://collector:4318/v1/traces")
-// from a host:port one. A URL without a path gets the standard traces path.
-func parseEndpoint(endpoint string) (string, bool, error) {
-	if !strings.Contains(endpoint, "://") {
-		return endpoint, false, nil
+// protocol is the configured OTLP protocol, or else the one the standard
+// variables name, or else grpc. The exporters do not read these variables
+// (each speaks one protocol); contrib's autoexport does, but it also obeys
+// OTEL_TRACES_EXPORTER, which backend.tracing.exporter replaces, and it
+// defaults to http/protobuf where plugtrace documents grpc.
+func protocol(configured string) string {
+	if configured != "" {
+		return configured
 	}
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", false, fmt.Errorf("backend.tracing.otlp.endpoint: %q is neither host:port nor an http(s) URL", endpoint)
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"} {
+		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+			return v // config.Load has checked it
+		}
 	}
-	if u.Path == "" || u.Path == "/" {
-		u.Path = "/v1/traces"
+	return config.ProtocolGRPC
+}
+
+// endpointURL returns cfg's endpoint as the exporters' WithEndpointURL takes
+// it (config.OTLP.EndpointURL), and false for a host:port endpoint or none.
+func endpointURL(cfg config.OTLP) (string, bool, error) {
+	if !strings.Contains(cfg.Endpoint, "://") {
+		return "", false, nil
 	}
-	return u.String(), true, nil
+	if u, err := url.Parse(cfg.Endpoint); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		// Not the value: its user info may be a credential.
+		return "", false, errors.New("backend.tracing.otlp.endpoint: neither host:port nor an http(s) URL")
+	}
+	return cfg.EndpointURL(), true, nil
 }
 
 func tlsConfig(t config.TLS) (*tls.Config, error) {

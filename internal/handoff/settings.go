@@ -26,6 +26,10 @@ type Settings struct {
 	// The plugin's tracer scope; empty fields keep the defaults.
 	TracerName, TracerVersion, TracerSchemaURL string
 	CaptureEndUser                             bool
+	// Exporter holds KEY=VALUE pairs of [ExporterVariables] that the host
+	// passes on as they are (direct export without a configured endpoint);
+	// the fields above win over them.
+	Exporter []string
 }
 
 // Environ returns s as KEY=VALUE pairs, sorted, without empty values.
@@ -49,6 +53,11 @@ func (s Settings) Environ() []string {
 		env[EnvSamplerArg] = s.SamplerArg
 	} else {
 		env[EnvSDKDisabled] = "true"
+	}
+	for _, kv := range s.Exporter {
+		if k, v, ok := strings.Cut(kv, "="); ok && s.Enabled && env[k] == "" {
+			env[k] = v
+		}
 	}
 	out := make([]string, 0, len(env))
 	for k, v := range env {

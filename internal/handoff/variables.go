@@ -32,3 +32,15 @@ const (
 func IsReserved(name string) bool {
 	return strings.HasPrefix(name, "OTEL_") || strings.HasPrefix(name, "PLUGTRACE_")
 }
+
+// ExporterVariables are the standard variables of an OTLP trace exporter
+// that a host exporting directly passes on to its plugins, where its own
+// configuration names no upstream.
+var ExporterVariables = []string{
+	"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+	"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+	"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+	"OTEL_EXPORTER_OTLP_INSECURE", "OTEL_EXPORTER_OTLP_TRACES_INSECURE",
+	"OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+	"OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+}

@@ -1,5 +1,0 @@
-package telemetry
-
-import sdk "go.opentelemetry.io/otel/sdk"
-
-func sdkVersion() string { return sdk.Version() }
