@@ -206,7 +206,7 @@ func deploymentAttributes(ctx context.Context, attrs map[string]string) (map[str
 	out := map[string]string{}
 	for _, kv := range res.Attributes() {
 		if !slices.Contains(serviceIdentity, kv.Key) {
-			out[string(kv.Key)] = kv.Value.Emit()
+			out[string(kv.Key)] = kv.Value.String()
 		}
 	}
 	return out, nil

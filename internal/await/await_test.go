@@ -1,7 +1,6 @@
 package await_test
 
 import (
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func TestValueIsFormattedLate(t *testing.T) {
 	seen := "before"
 	v := await.Value(&seen)
 	seen = "after"
-	if got := fmt.Sprintf("%s", v); got != "after" {
+	if got := v.String(); got != "after" {
 		t.Fatalf("Value printed %q, want the value at print time", got)
 	}
 }
