@@ -16,14 +16,15 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/plugtrace/plugtrace/internal/otlpconv"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
+	"github.com/plugtrace/plugtrace/tracing"
 )
 
 // relay is the host's OTLP/gRPC endpoint for its external plugins. Each
 // plugin exports with a bearer token of its own; the relay refuses any
-// export without a known token, drops enduser.id when capture is off, and
-// hands the spans to the host's exporters. Plugins never see the upstream's
-// address or credentials.
+// export without a known token and hands the spans to the host's exporters.
+// Plugins never see the upstream's address or credentials.
 type relay struct {
 	collectortrace.UnimplementedTraceServiceServer
 
@@ -87,15 +88,31 @@ func (r *relay) sender(ctx context.Context) (string, bool) {
 	return match, match != ""
 }
 
-// Export implements the OTLP trace service.
+// Export implements the OTLP trace service. The sender, whose token was
+// checked, is stamped as plugtrace.plugin.id on each span and its resource:
+// a plugin names its spans as it likes, but cannot pass them off as another
+// plugin's. Spans with malformed ids are rejected and counted in
+// partial_success. The enduser.id rule is not applied here: the host's
+// exporters apply it to relayed spans as to the host's own.
 func (r *relay) Export(ctx context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
 	sender, ok := r.sender(ctx)
 	if !ok {
 		return nil, status.Error(codes.Unauthenticated, "plugtrace relay: missing or unknown plugin token")
 	}
-	spans := spansFromOTLP(req.GetResourceSpans(), sender)
-	r.sink(spans)
-	return &collectortrace.ExportTraceServiceResponse{}, nil
+	id := tracing.PluginIDKey.String(sender)
+	spans, rejected := otlpconv.Spans(req.GetResourceSpans(),
+		otlpconv.WithResourceAttributes(id), otlpconv.WithSpanAttributes(id))
+	if len(spans) > 0 {
+		r.sink(spans)
+	}
+	resp := &collectortrace.ExportTraceServiceResponse{}
+	if rejected > 0 {
+		resp.PartialSuccess = &collectortrace.ExportTracePartialSuccess{
+			RejectedSpans: int64(rejected),
+			ErrorMessage:  "plugtrace relay: spans need a 16-byte trace id and 8-byte span ids, not all zero",
+		}
+	}
+	return resp, nil
 }
 
 func (r *relay) stop() { r.srv.Stop() }
