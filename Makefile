@@ -6,6 +6,10 @@ GO ?= go
 # too (see .golangci.yml).
 GOLANGCI_LINT = $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint
 
+# The viewer's browser tests are a module of their own, so that the library
+# does not depend on a browser driver; every check runs there as well.
+BROWSERTEST = traceview/browsertest
+
 .PHONY: test fmt vet lint unit bench-smoke bench
 
 test: fmt vet lint bench-smoke unit
@@ -15,12 +19,15 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	cd $(BROWSERTEST) && $(GO) vet ./...
 
 lint:
 	$(GOLANGCI_LINT) run ./...
+	cd $(BROWSERTEST) && $(GOLANGCI_LINT) run ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
+	cd $(BROWSERTEST) && $(GO) test -race -count=1 ./...
 
 # Every benchmark once, so that none can rot.
 bench-smoke:
