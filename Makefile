@@ -1,21 +1,33 @@
 # The checks CI runs; `make test` is the README's test command.
 GO ?= go
 
-.PHONY: test fmt vet staticcheck unit bench-smoke bench
+# golangci-lint is pinned in tools/go.mod, a module of its own, so that its
+# dependencies stay out of the library's module graph. It runs staticcheck
+# too (see .golangci.yml).
+GOLANGCI_LINT = $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint
 
-test: fmt vet staticcheck bench-smoke unit
+# The viewer's browser tests are a module of their own, so that the library
+# does not depend on a browser driver; every check runs there as well.
+BROWSERTEST = traceview/browsertest
+
+.PHONY: test fmt vet lint unit bench-smoke bench
+
+test: fmt vet lint bench-smoke unit
 
 fmt:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
+	cd $(BROWSERTEST) && $(GO) vet ./...
 
-staticcheck:
-	$(GO) tool staticcheck ./...
+lint:
+	$(GOLANGCI_LINT) run ./...
+	cd $(BROWSERTEST) && $(GOLANGCI_LINT) run ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
+	cd $(BROWSERTEST) && $(GO) test -race -count=1 ./...
 
 # Every benchmark once, so that none can rot.
 bench-smoke:

@@ -44,7 +44,9 @@ type BearerConfig struct {
 //   - an HS256 JWT signed with the user token secret, with an `exp` claim in
 //     the future and a `sub` claim that is a user entity ref
 //     ("user:<namespace>/<name>"): that user ([UserCredentials]);
-//   - anything else: an error wrapping [ErrInvalidCredentials].
+//   - anything else: an error wrapping [ErrInvalidCredentials] and, for a
+//     user token, the reason the JWT library gave (jwt.ErrTokenExpired, for
+//     example).
 //
 // Static tokens are compared in constant time, and the JWT algorithm is
 // pinned to HS256 (so `alg: none` and key-confusion tricks are refused).
@@ -127,10 +129,10 @@ func (a *BearerAuth) userToken(token string) (Credentials, error) {
 	var claims jwt.RegisteredClaims
 	_, err := a.parser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return a.secret, nil })
 	if err != nil {
-		return Credentials{}, fmt.Errorf("%w: user token: %v", ErrInvalidCredentials, err)
+		return Credentials{}, fmt.Errorf("%w: user token: %w", ErrInvalidCredentials, err)
 	}
 	if err := ValidateUserEntityRef(claims.Subject); err != nil {
-		return Credentials{}, fmt.Errorf("%w: user token: sub: %v", ErrInvalidCredentials, err)
+		return Credentials{}, fmt.Errorf("%w: user token: sub: %w", ErrInvalidCredentials, err)
 	}
 	return UserCredentials(claims.Subject), nil
 }

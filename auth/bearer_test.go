@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -80,7 +81,7 @@ func TestBearerAuth(t *testing.T) {
 	a := newBearer(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := httptest.NewRequest("GET", "/api/todos/", nil)
+			r := httptest.NewRequest(http.MethodGet, "/api/todos/", nil)
 			if tt.header != "" {
 				r.Header.Set("Authorization", tt.header)
 			}
@@ -98,13 +99,25 @@ func TestBearerAuth(t *testing.T) {
 	}
 }
 
+// The error of a refused user token says why, in a form errors.Is reads:
+// a caller can tell an expired token from a forged one.
+func TestBearerAuthWrapsTheReason(t *testing.T) {
+	expired, _ := auth.MintUserToken(secret, "user:default/alice", time.Minute, now.Add(-time.Hour))
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "Bearer "+expired)
+	_, err := newBearer(t).Credentials(r)
+	if !errors.Is(err, auth.ErrInvalidCredentials) || !errors.Is(err, jwt.ErrTokenExpired) {
+		t.Errorf("err = %v; want it to wrap ErrInvalidCredentials and jwt.ErrTokenExpired", err)
+	}
+}
+
 func TestBearerAuthWithoutUserSecret(t *testing.T) {
 	a, err := auth.NewBearerAuth(auth.BearerConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok, _ := auth.MintUserToken(secret, "user:default/alice", time.Hour, time.Now())
-	r := httptest.NewRequest("GET", "/", nil)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer "+tok)
 	if _, err := a.Credentials(r); !errors.Is(err, auth.ErrInvalidCredentials) {
 		t.Fatalf("user token without a configured secret: err = %v, want ErrInvalidCredentials", err)

@@ -55,7 +55,7 @@ func TestContext(t *testing.T) {
 }
 
 func TestContextHTTPAuth(t *testing.T) {
-	r := httptest.NewRequest("GET", "/", nil)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	c, err := auth.ContextHTTPAuth().Credentials(r)
 	if err != nil || !c.IsNone() {
 		t.Fatalf("no credentials in context: got %v, %v; want none", c, err)
@@ -75,7 +75,7 @@ func TestHTTPAuthFunc(t *testing.T) {
 		}
 		return auth.UserCredentials("user:default/bob"), nil
 	})
-	r := httptest.NewRequest("GET", "/", nil)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	if c, err := a.Credentials(r); err != nil || c != auth.UserCredentials("user:default/bob") {
 		t.Fatalf("got %v, %v", c, err)
 	}

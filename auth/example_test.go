@@ -11,12 +11,12 @@ import (
 // A host authenticates a request and stores the caller in its context;
 // plugin code reads it back.
 func ExampleContextWithCredentials() {
-	handler := func(w http.ResponseWriter, r *http.Request) {
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := auth.CredentialsFromContext(r.Context())
 		fmt.Println(c.PrincipalType(), c.PrincipalID())
-	}
-	r := httptest.NewRequest("GET", "/api/todos/", nil)
+	})
+	r := httptest.NewRequest(http.MethodGet, "/api/todos/", nil)
 	r = r.WithContext(auth.ContextWithCredentials(r.Context(), auth.ServiceCredentials("external:my-service")))
-	handler(httptest.NewRecorder(), r)
+	handler.ServeHTTP(httptest.NewRecorder(), r)
 	// Output: service external:my-service
 }

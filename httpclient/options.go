@@ -19,8 +19,8 @@ const (
 	DefaultTLSHandshakeTimeout = 10 * time.Second
 )
 
-// NoTimeout, given for a timeout, turns that timeout off. A zero timeout
-// means the default instead.
+// NoTimeout turns off the timeout it is given for. A zero timeout means the
+// default instead.
 const NoTimeout time.Duration = -1
 
 // ErrInvalidOptions is wrapped by every error about invalid [Options] or

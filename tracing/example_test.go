@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -77,7 +78,7 @@ func ExampleWithRequest() {
 	rec := tracingtest.NewRecorder(tracingtest.WithConfig(tracing.Config{CaptureEndUser: true}))
 	svc, _ := rec.Provider().ForPlugin("todos")
 
-	r := httptest.NewRequest("GET", "/api/todos/", nil)
+	r := httptest.NewRequest(http.MethodGet, "/api/todos/", nil)
 	r = r.WithContext(auth.ContextWithCredentials(r.Context(), auth.UserCredentials("user:default/alice")))
 
 	_ = svc.StartActiveSpan(r.Context(), "list todos", func(ctx context.Context, span tracing.Span) error {

@@ -57,7 +57,7 @@ func (s *recordingSpan) SetAttribute(key string, value any) {
 }
 
 func (s *recordingSpan) SetStatus(code codes.Code, description string) {
-	s.view.Span.SetStatus(code, description)
+	s.view.SetStatus(code, description)
 }
 
 func (s *recordingSpan) AddEvent(name string, attrs ...attribute.KeyValue) {
@@ -71,7 +71,7 @@ func (s *recordingSpan) AddEvent(name string, attrs ...attribute.KeyValue) {
 	s.view.Span.AddEvent(name, trace.WithAttributes(attrs...))
 }
 
-func (s *recordingSpan) SpanContext() trace.SpanContext { return s.view.Span.SpanContext() }
+func (s *recordingSpan) SpanContext() trace.SpanContext { return s.view.SpanContext() }
 
 // nopSpan is the Span of a plugin whose tracing is off. It is zero-sized, so
 // handing it out allocates nothing.

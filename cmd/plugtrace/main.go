@@ -22,14 +22,15 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// After the first signal, the default handling returns: a second
 	// Ctrl-C ends a shutdown that takes too long.
 	go func() {
 		<-ctx.Done()
 		stop()
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop() // os.Exit runs no deferred call
+	os.Exit(code)
 }
 
 // exitError carries an exit code; usage and config errors exit 2.

@@ -89,7 +89,7 @@ func TestTokenIsAcceptedByTheHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := httptest.NewRequest("GET", "/", nil)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out))
 	c, err := a.Credentials(r)
 	if err != nil || c != auth.UserCredentials("user:default/alice") {

@@ -1,8 +1,10 @@
-package traceview_test
+package browsertest_test
 
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/plugtrace/plugtrace/traceview"
+	fx "github.com/plugtrace/plugtrace/traceview/internal/fixture"
 )
 
 // The browser tests drive the real UI in headless Chromium (Debian package
@@ -145,6 +150,17 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
+// serve starts the viewer over s, mounted the way the host mounts it, until
+// the test ends.
+func serve(t *testing.T, s *traceview.Store) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/traces/", traceview.Handler(s))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // waterfallRow is what the test reads back from a row of the waterfall.
 type waterfallRow struct {
 	SpanID   string  `json:"spanId"`
@@ -177,35 +193,35 @@ const readWaterfall = `[...document.querySelectorAll('#span-rows .span-row')].ma
 // A person opens the list, clicks the weather request, sees every span of
 // it across both processes, and opens the failing span.
 func TestBrowserListAndWaterfall(t *testing.T) {
-	s := newStore(t, 1000)
-	stubs := weatherTrace(1, baseTime)
-	export(t, s, stubs[spanUpstream], stubs[spanFetch], stubs[spanGRPCServer]) // the relay's batch
-	export(t, s, stubs[spanGRPCClient], stubs[spanHTTPServer])                 // the host's
-	export(t, s,
-		newSpan(2, 0, -1, "GET /api/todos/", baseTime.Add(time.Second), 6*time.Millisecond, kind(2)),
-		newSpan(2, 1, 0, "list todos", baseTime.Add(time.Second+time.Millisecond), 4*time.Millisecond, plugin("todos")))
-	export(t, s,
-		newSpan(3, 0, -1, "POST /api/todos/", baseTime.Add(2*time.Second), 3*time.Millisecond, kind(2)),
-		newSpan(3, 1, 0, "create todo", baseTime.Add(2*time.Second), 2*time.Millisecond, plugin("todos"), failed("title is empty")))
+	s := fx.NewStore(t, 1000)
+	stubs := fx.WeatherTrace(1, fx.BaseTime)
+	fx.Export(t, s, stubs[fx.SpanUpstream], stubs[fx.SpanFetch], stubs[fx.SpanGRPCServer]) // the relay's batch
+	fx.Export(t, s, stubs[fx.SpanGRPCClient], stubs[fx.SpanHTTPServer])                    // the host's
+	fx.Export(t, s,
+		fx.NewSpan(2, 0, -1, "GET /api/todos/", fx.BaseTime.Add(time.Second), 6*time.Millisecond, fx.Kind(2)),
+		fx.NewSpan(2, 1, 0, "list todos", fx.BaseTime.Add(time.Second+time.Millisecond), 4*time.Millisecond, fx.Plugin("todos")))
+	fx.Export(t, s,
+		fx.NewSpan(3, 0, -1, "POST /api/todos/", fx.BaseTime.Add(2*time.Second), 3*time.Millisecond, fx.Kind(2)),
+		fx.NewSpan(3, 1, 0, "create todo", fx.BaseTime.Add(2*time.Second), 2*time.Millisecond, fx.Plugin("todos"), fx.Failed("title is empty")))
 	// Trace 4 is partial: its root never came (or was evicted), and one
 	// span's parent is missing too. Siblings arrive out of order.
 	ms := time.Millisecond
-	export(t, s,
-		newSpan(4, 3, 1, "sibling second", baseTime.Add(3*time.Second+2*ms), 3*ms),
-		newSpan(4, 4, 3, "grandchild", baseTime.Add(3*time.Second+3*ms), ms),
-		newSpan(4, 1, 0, "orphan parent", baseTime.Add(3*time.Second), 8*ms),
-		newSpan(4, 2, 1, "sibling first", baseTime.Add(3*time.Second+ms), ms),
-		newSpan(4, 5, 9, "another orphan", baseTime.Add(3*time.Second+4*ms), 2*ms))
+	fx.Export(t, s,
+		fx.NewSpan(4, 3, 1, "sibling second", fx.BaseTime.Add(3*time.Second+2*ms), 3*ms),
+		fx.NewSpan(4, 4, 3, "grandchild", fx.BaseTime.Add(3*time.Second+3*ms), ms),
+		fx.NewSpan(4, 1, 0, "orphan parent", fx.BaseTime.Add(3*time.Second), 8*ms),
+		fx.NewSpan(4, 2, 1, "sibling first", fx.BaseTime.Add(3*time.Second+ms), ms),
+		fx.NewSpan(4, 5, 9, "another orphan", fx.BaseTime.Add(3*time.Second+4*ms), 2*ms))
 	srv := serve(t, s)
 	ctx := browser(t)
-	id := traceID(1).String()
+	id := fx.TraceID(1).String()
 
 	// The list: every trace, newest first, with its plugins.
 	run(t, ctx, "open the list",
 		chromedp.Navigate(srv.URL+"/traces/"),
 		chromedp.WaitVisible(chromedp.CSS(`tr.trace-row[data-trace-id="`+id+`"]`)))
 	listed := evaluate[[]string](t, ctx, "read the list", `[...document.querySelectorAll('tr.trace-row')].map((r) => r.dataset.traceId)`)
-	if want := []string{traceID(4).String(), traceID(3).String(), traceID(2).String(), id}; !slices.Equal(listed, want) {
+	if want := []string{fx.TraceID(4).String(), fx.TraceID(3).String(), fx.TraceID(2).String(), id}; !slices.Equal(listed, want) {
 		t.Errorf("listed traces %v, want %v", listed, want)
 	}
 	rowText := evaluate[string](t, ctx, "read the row", `document.querySelector('tr.trace-row[data-trace-id="`+id+`"]').innerText`)
@@ -222,7 +238,7 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 		chromedp.Click(chromedp.ID("apply")),
 		chromedp.WaitNotPresent(chromedp.CSS(`tr.trace-row[data-trace-id="`+id+`"]`)))
 	filtered := evaluate[[]string](t, ctx, "read the filtered list", `[...document.querySelectorAll('tr.trace-row')].map((r) => r.dataset.traceId)`)
-	if want := []string{traceID(3).String(), traceID(2).String()}; !slices.Equal(filtered, want) {
+	if want := []string{fx.TraceID(3).String(), fx.TraceID(2).String()}; !slices.Equal(filtered, want) {
 		t.Errorf("plugin=todos lists %v, want %v", filtered, want)
 	}
 	if loc := evaluate[string](t, ctx, "read the address", `location.search`); loc != "?plugin=todos" {
@@ -257,19 +273,19 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 				stub.SpanContext.SpanID(), stub.Name, i)
 		}
 		wantService := "plugtrace"
-		if i >= spanGRPCServer {
+		if i >= fx.SpanGRPCServer {
 			wantService = "weather"
 		}
 		if r.Service != wantService {
 			t.Errorf("row %d (%s): service %q, want %q", i, r.Name, r.Service, wantService)
 		}
-		wantErr := i == spanUpstream
+		wantErr := i == fx.SpanUpstream
 		if r.Error != wantErr || r.Badge != wantErr {
 			t.Errorf("row %d (%s): error %v, badge %v; want %v", i, r.Name, r.Error, r.Badge, wantErr)
 		}
 		// Bars sit on the time axis: the span's offset and length over the
 		// trace's 48ms.
-		wantLeft := float64(stub.StartTime.Sub(baseTime)) / float64(48*time.Millisecond)
+		wantLeft := float64(stub.StartTime.Sub(fx.BaseTime)) / float64(48*time.Millisecond)
 		wantWidth := float64(stub.EndTime.Sub(stub.StartTime)) / float64(48*time.Millisecond)
 		if diff(r.BarLeft, wantLeft) > 0.01 || diff(r.BarWidth, wantWidth) > 0.01 {
 			t.Errorf("row %d (%s): bar at %.3f, width %.3f; want %.3f, %.3f", i, r.Name, r.BarLeft, r.BarWidth, wantLeft, wantWidth)
@@ -277,7 +293,7 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 	}
 
 	// Click the failing span: its attributes, events and resource show.
-	upstream := stubs[spanUpstream].SpanContext.SpanID().String()
+	upstream := stubs[fx.SpanUpstream].SpanContext.SpanID().String()
 	run(t, ctx, "select a span",
 		chromedp.Click(chromedp.CSS(`.span-row[data-span-id="`+upstream+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#span-detail[data-span-id="`+upstream+`"]`)))
@@ -313,7 +329,7 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 	// A partial trace shows every span: those whose parent is missing at
 	// the top level, marked, and siblings by start time.
 	run(t, ctx, "open a partial trace",
-		chromedp.Navigate(srv.URL+"/traces/trace/"+traceID(4).String()),
+		chromedp.Navigate(srv.URL+"/traces/trace/"+fx.TraceID(4).String()),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-loaded="true"] #span-rows .span-row`)))
 	var tree []string
 	for _, r := range evaluate[[]waterfallRow](t, ctx, "read the partial waterfall", readWaterfall) {
@@ -331,7 +347,7 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 
 	// An unknown trace says so.
 	run(t, ctx, "open an unknown trace",
-		chromedp.Navigate(srv.URL+"/traces/trace/"+traceID(99).String()),
+		chromedp.Navigate(srv.URL+"/traces/trace/"+fx.TraceID(99).String()),
 		chromedp.WaitVisible(chromedp.CSS(`#message[data-kind="error"]`)))
 	if title := evaluate[string](t, ctx, "read the title", `document.getElementById('trace-title').textContent`); title != "Trace not found" {
 		t.Errorf("unknown trace: title %q", title)
