@@ -147,7 +147,8 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string, f field) {
 		fields = yamlFields(v.Type())
 	}
 	for _, e := range d.entries(n, path) {
-		p, ev, ef := childPath(path, e.key), reflect.Value{}, f
+		p, ef := childPath(path, e.key), f
+		var ev reflect.Value
 		if isMap {
 			ev = reflect.New(v.Type().Elem()).Elem()
 		} else if sf, ok := fields[e.key]; ok {

@@ -141,7 +141,7 @@ func checkEnv(c *Config, set map[string]bool, lookup func(string) (string, bool)
 
 // headers checks a header list such as OTEL_EXPORTER_OTLP_HEADERS.
 func (e *envChecker) headers(name, v string) {
-	h, _ := e.keyValues(name, v, true)
+	h := e.keyValues(name, v, true)
 	for _, k := range sortedKeys(h) {
 		if !validHeaderName(k) {
 			e.fail(name, fmt.Sprintf("%q is not a valid header name", k), "")
@@ -153,10 +153,10 @@ func (e *envChecker) headers(name, v string) {
 
 // keyValues checks the key=value lists of OTEL_RESOURCE_ATTRIBUTES and
 // OTEL_EXPORTER_OTLP_HEADERS. With secret, no key of a bad entry is shown.
-func (e *envChecker) keyValues(name, v string, secret bool) (map[string]string, bool) {
+func (e *envChecker) keyValues(name, v string, secret bool) map[string]string {
 	m, err := handoff.DecodeKeyValues(v)
 	if err == nil {
-		return m, true
+		return m
 	}
 	for _, one := range err.(interface{ Unwrap() []error }).Unwrap() {
 		var kv *handoff.KeyValueError
@@ -173,5 +173,5 @@ func (e *envChecker) keyValues(name, v string, secret bool) (map[string]string, 
 		}
 		e.fail(name, msg, hint)
 	}
-	return m, false
+	return m
 }

@@ -175,9 +175,9 @@ func (v *validator) names(path string, list, known []string, what, alone string)
 
 func (v *validator) otlp(o *OTLP, enabled bool) {
 	const base = "backend.tracing.otlp"
-	if o.Endpoint == "" {
-		// The exporter's: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT or its default.
-	} else if !validEndpoint(o.Endpoint) {
+	// An empty endpoint is the exporter's: OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT
+	// or its default.
+	if o.Endpoint != "" && !validEndpoint(o.Endpoint) {
 		v.add(pathEndpoint, showEndpoint(o.Endpoint)+" is neither host:port nor an http(s) URL",
 			"for example localhost:4317, or https://collector:4318/v1/traces")
 	} else if u, ok := parseEndpointURL(o.Endpoint); ok && o.Insecure != (u.Scheme == "http") {

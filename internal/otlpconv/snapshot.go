@@ -35,6 +35,6 @@ func (d spanData) snapshot() sdktrace.ReadOnlySpan {
 	// Snapshot falls back to the deprecated library field when the scope
 	// has no name, version and schema URL; giving it the same value keeps
 	// the scope's attributes in that case too.
-	stub.InstrumentationLibrary = d.scope //lint:ignore SA1019 see above
+	stub.InstrumentationLibrary = d.scope //nolint:staticcheck // SA1019, see above
 	return stub.Snapshot()
 }
