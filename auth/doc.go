@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package auth describes who is calling a plugin: a user, a service, or
 // nobody in particular.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package config
 
 // Key paths that defaults fill in, or the OTEL_* variables stand for, when

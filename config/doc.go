@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package config loads, checks and describes the YAML configuration of a
 // plugtrace host.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package host is the plugtrace plugin host: one HTTP server whose requests
 // are traced and authenticated, in front of two kinds of plugin.
 //

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package httpclient makes the HTTP clients that plugins use to call other
 // services, so that each call is a client span in the caller's trace and
 // passes the trace context on.

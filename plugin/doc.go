@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package plugin is the SDK for external plugins: executables that a
 // plugtrace host starts and supervises, and talks to over gRPC
 // (hashicorp/go-plugin).

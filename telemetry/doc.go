@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package telemetry bootstraps the OpenTelemetry SDK for a plugtrace host
 // from its [config.Tracing]: exporters, sampler, propagators (contrib's
 // autoprop) and resource. External plugins set up their SDK themselves, from

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package traceview is plugtrace's embedded trace viewer: a bounded
 // in-memory span store, a JSON API over it and a web UI, all served from the
 // host's own HTTP server with no external dependencies.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package tracing is the plugin-scoped tracing service of plugtrace.
 //
 // A host creates one [Provider] from a [Config] and asks it for a [Service]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command plugtrace is the reference plugtrace host.
 //
 //	plugtrace [serve] [--config FILE]       run the host (no file: the demo)

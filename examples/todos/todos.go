@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package todos is plugtrace's in-process example plugin: a to-do list at
 // /api/todos/, with one span per call, attributed to the caller.
 package todos

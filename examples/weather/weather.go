@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package weather is plugtrace's external example plugin: a separate process
 // that the host starts and serves at /api/weather/, and that calls an
 // upstream weather service through a traced HTTP client.

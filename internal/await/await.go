@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package await is the tests' one way to wait for something that happens in
 // another goroutine or process: a bounded poll of a condition, instead of a
 // sleep that guesses how long it takes.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package benchpair measures two implementations of the same work side by
 // side. On a shared machine, whose speed drifts over seconds, running one
 // benchmark after the other compares two different machines; alternating

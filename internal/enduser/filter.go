@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package enduser is the last line of the enduser.id rule: while
 // capture.endUser is off, no span leaves through plugtrace's exporters with
 // an enduser.id attribute (on the span, its events, its links or its

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package handoff is the hand-off between a plugtrace host and the external
 // plugins it starts: the environment variables through which the host tells
 // a plugin process how to trace.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package httpjson writes the JSON answers that the host and the plugin SDK
 // give themselves (errors, health, the plugin list), in one format:
 // errors are {"error": "..."}.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package otlpconv turns OTLP trace data, as an external plugin exports it
 // to the host's relay, into the SDK's read-only spans, which the host's
 // exporters and span store take.

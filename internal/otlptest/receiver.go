@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package otlptest is a real OTLP/gRPC trace receiver for tests: it speaks
 // the collector's wire protocol on a loopback port and keeps what it
 // receives, so tests assert on what actually left a process.

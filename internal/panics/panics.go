@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package panics records a handler's panic where plugtrace turns it into a
 // 500: on the request's span (exception event with a stack trace, status
 // ERROR) and in the log, with the trace id. The host and the plugin SDK

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package pluginproto is the wire protocol between a plugtrace host and its
 // external plugins: the gRPC service in plugin.proto and its generated Go
 // code, plus the go-plugin handshake both sides must agree on.

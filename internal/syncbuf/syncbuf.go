@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package syncbuf is a bytes.Buffer safe for concurrent writers, for tests
 // that capture the logs of code running on several goroutines.
 package syncbuf

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package tracelog joins logs and traces: a slog handler that adds the
 // trace_id and span_id of the record's context.
 package tracelog

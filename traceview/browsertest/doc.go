@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package browsertest drives the trace viewer's web UI in headless Chromium:
 // a person's clicks through the trace list and a waterfall, checked against
 // what the page shows.

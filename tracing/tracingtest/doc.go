@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package tracingtest helps plugin authors test the spans their code emits.
 //
 // A [Recorder] is a real OpenTelemetry SDK tracer provider that keeps every
