@@ -73,7 +73,9 @@ func (e *Error) Unwrap() error { return e.err }
 // in the order they are reported. It returns nil for a nil err and for an
 // err that holds no *Error, such as a file that could not be read.
 func Errors(err error) []*Error {
-	if e, ok := err.(*Error); ok {
+	// Only the join tree is walked, not wrapping: an error that wraps a
+	// *Error says more than the *Error does, and is not one of the list.
+	if e, ok := err.(*Error); ok { //nolint:errorlint // see above
 		return []*Error{e}
 	}
 	var out []*Error

@@ -408,7 +408,7 @@ func TestDirectExportRefusesTLSFiles(t *testing.T) {
 func TestPluginEnvErrorHidesTheValue(t *testing.T) {
 	cfgYAML := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" +
 		indent(externalPlugin("ext", "probe", "OTEL_RESOURCE_ATTRIBUTES: s3cr3t-without-equals"), "  ")
-	_, err := newHostFromYAML(t, cfgYAML)
+	err := newHostError(t, cfgYAML)
 	if err == nil || !strings.Contains(err.Error(), "plugins[0].env.OTEL_RESOURCE_ATTRIBUTES") || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("err = %v; want the key named and the value hidden", err)
 	}
@@ -417,7 +417,7 @@ func TestPluginEnvErrorHidesTheValue(t *testing.T) {
 func TestPluginEnvMayNotOverrideTheHandoff(t *testing.T) {
 	cfgYAML := "backend:\n  listen: 127.0.0.1:0\n  tracing: {exporter: none}\nplugins:\n" +
 		indent(externalPlugin("ext", "probe", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: http://elsewhere:4317"), "  ")
-	_, err := newHostFromYAML(t, cfgYAML)
+	err := newHostError(t, cfgYAML)
 	if err == nil || !strings.Contains(err.Error(), "plugins[0].env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
 		t.Fatalf("err = %v, want one naming the key", err)
 	}

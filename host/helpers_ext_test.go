@@ -25,15 +25,17 @@ func spanSnapshot(t *testing.T, tp *sdktrace.TracerProvider, name string) sdktra
 	return rec.Ended()[0]
 }
 
-func newHostFromYAML(t *testing.T, yaml string) (*host.Host, error) {
+// newHostError returns the error of building a host from yaml (and shuts
+// the host down when there is none).
+func newHostError(t *testing.T, yaml string) error {
 	t.Helper()
 	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h, err := host.New(context.Background(), cfg)
 	if err == nil {
 		_ = h.Shutdown(context.Background())
 	}
-	return h, err
+	return err
 }

@@ -112,9 +112,9 @@ type testHost struct {
 
 // startHost runs a host on a free loopback port that exports to an in-test
 // OTLP receiver. extra is YAML appended under backend.tracing.
-func startHost(t *testing.T, tracingYAML string, opts ...host.Option) *testHost {
+func startHost(t *testing.T, tracingYAML string) *testHost {
 	t.Helper()
-	return startHostWith(t, tracingYAML, "", opts...)
+	return startHostWith(t, tracingYAML, "")
 }
 
 // startHostWith is startHost with external plugins: pluginsYAML is the

@@ -86,7 +86,9 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 			if v == nil {
 				return
 			}
-			if v == http.ErrAbortHandler {
+			// recover returns the value panic was given, never a wrapped
+			// error: net/http compares it the same way.
+			if v == http.ErrAbortHandler { //nolint:errorlint // see above
 				panic(v)
 			}
 			panics.Record(r, logger, v)
