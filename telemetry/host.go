@@ -115,11 +115,7 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 	if err != nil {
 		return nil, err
 	}
-	res, err := newResource(ctx, cfg.Resource)
-	if err != nil {
-		return nil, err
-	}
-	deployment, err := deploymentAttributes(ctx, cfg.Resource)
+	res, deployment, err := newResource(ctx, cfg.Resource)
 	if err != nil {
 		return nil, err
 	}
@@ -171,47 +167,44 @@ func newExporter(ctx context.Context, name string, cfg config.Tracing, hc hostCo
 	return nil, fmt.Errorf("backend.tracing.exporter: unknown exporter %q (known: embedded, otlp, console, none)", name)
 }
 
+// serviceIdentity lists the resource attributes that name the host's own
+// service; its plugins are other services.
+var serviceIdentity = []attribute.Key{semconv.ServiceNameKey, semconv.ServiceVersionKey, semconv.ServiceInstanceIDKey, semconv.ServiceNamespaceKey}
+
 // newResource describes the host: the configured attributes, over
 // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the SDK reads them), over
-// service.name "plugtrace" and the process and SDK attributes.
-func newResource(ctx context.Context, attrs map[string]string) (*resource.Resource, error) {
+// service.name "plugtrace" and the process and SDK attributes. deployment
+// is the first two without the service identity: what the host's plugins
+// share.
+func newResource(ctx context.Context, attrs map[string]string) (res *resource.Resource, deployment map[string]string, err error) {
 	kvs := make([]attribute.KeyValue, 0, len(attrs))
 	for k, v := range attrs {
 		kvs = append(kvs, attribute.String(k, v))
 	}
-	return resource.New(ctx,
+	configured, err := resource.New(ctx, resource.WithFromEnv(), resource.WithAttributes(kvs...))
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := resource.New(ctx,
 		resource.WithTelemetrySDK(),
 		resource.WithProcessRuntimeName(),
 		resource.WithProcessRuntimeVersion(),
 		resource.WithProcessPID(),
 		resource.WithAttributes(semconv.ServiceName("plugtrace")),
-		resource.WithFromEnv(),
-		resource.WithAttributes(kvs...),
 	)
-}
-
-// serviceIdentity lists the resource attributes that name the host's own
-// service; its plugins are other services.
-var serviceIdentity = []attribute.Key{semconv.ServiceNameKey, semconv.ServiceVersionKey, semconv.ServiceInstanceIDKey, semconv.ServiceNamespaceKey}
-
-// deploymentAttributes returns the configured resource attributes over
-// OTEL_RESOURCE_ATTRIBUTES (the SDK reads it), without the service identity.
-func deploymentAttributes(ctx context.Context, attrs map[string]string) (map[string]string, error) {
-	kvs := make([]attribute.KeyValue, 0, len(attrs))
-	for k, v := range attrs {
-		kvs = append(kvs, attribute.String(k, v))
-	}
-	res, err := resource.New(ctx, resource.WithFromEnv(), resource.WithAttributes(kvs...))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string]string{}
-	for _, kv := range res.Attributes() {
+	if res, err = resource.Merge(base, configured); err != nil { // configured wins
+		return nil, nil, err
+	}
+	deployment = map[string]string{}
+	for _, kv := range configured.Attributes() {
 		if !slices.Contains(serviceIdentity, kv.Key) {
-			out[string(kv.Key)] = kv.Value.String()
+			deployment[string(kv.Key)] = kv.Value.String()
 		}
 	}
-	return out, nil
+	return res, deployment, nil
 }
 
 // DeploymentAttributes returns the attributes of the host's resource that
