@@ -130,12 +130,18 @@ const (
 
 // Sampler configures head sampling.
 type Sampler struct {
-	// Type is one of the Sampler* names. Default from OTEL_TRACES_SAMPLER,
-	// else parentbased_always_on.
+	// Type is one of the Sampler* names; empty leaves it to the SDK:
+	// OTEL_TRACES_SAMPLER, else parentbased_always_on.
 	Type string `yaml:"type"`
 	// Ratio in [0, 1] for the ratio samplers. Default from
 	// OTEL_TRACES_SAMPLER_ARG when Type is a ratio sampler, else 1.
 	Ratio float64 `yaml:"ratio"`
+}
+
+// IsRatio reports whether a sampler of this type takes a ratio
+// (traceidratio, parentbased_traceidratio).
+func IsRatio(samplerType string) bool {
+	return samplerType == SamplerTraceIDRatio || samplerType == SamplerParentBasedTraceIDRatio
 }
 
 // Capture says what personal data spans may carry.

@@ -101,7 +101,7 @@ func checkEnv(c *Config, set map[string]bool, lookup func(string) (string, bool)
 		}
 	}
 	// The argument only means something to the ratio samplers.
-	if !set[pathSamplerRatio] && (sampler == SamplerTraceIDRatio || sampler == SamplerParentBasedTraceIDRatio) {
+	if !set[pathSamplerRatio] && IsRatio(sampler) {
 		if name, v, ok := e.first(envSamplerArg); ok {
 			r, err := strconv.ParseFloat(v, 64)
 			switch {

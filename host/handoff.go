@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/internal/handoff"
@@ -38,7 +37,7 @@ func (h *Host) pluginEnviron(i int) ([]string, error) {
 		TracerSchemaURL: tracer.SchemaURL,
 		CaptureEndUser:  t.Capture.EndUser,
 	}
-	if strings.Contains(t.Sampler.Type, "traceidratio") {
+	if config.IsRatio(t.Sampler.Type) {
 		s.SamplerArg = strconv.FormatFloat(t.Sampler.Ratio, 'g', -1, 64)
 	}
 	// Where the YAML is silent, the plugin's SDK reads what the host's

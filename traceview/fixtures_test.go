@@ -28,6 +28,7 @@ var (
 	newSpan      = fixture.NewSpan
 	snapshots    = fixture.Snapshots
 	weatherTrace = fixture.WeatherTrace
+	serve        = fixture.Serve
 	newStore     = fixture.NewStore
 	export       = fixture.Export
 )

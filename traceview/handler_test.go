@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,16 +16,6 @@ import (
 
 	"github.com/plugtrace/plugtrace/traceview"
 )
-
-// serve mounts the viewer the way the host does.
-func serve(t *testing.T, s *traceview.Store) *httptest.Server {
-	t.Helper()
-	mux := http.NewServeMux()
-	mux.Handle("/traces/", traceview.Handler(s))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 type response struct {
 	status int

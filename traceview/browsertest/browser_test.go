@@ -5,8 +5,6 @@ package browsertest_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/plugtrace/plugtrace/traceview"
 	fx "github.com/plugtrace/plugtrace/traceview/internal/fixture"
 )
 
@@ -152,17 +149,6 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// serve starts the viewer over s, mounted the way the host mounts it, until
-// the test ends.
-func serve(t *testing.T, s *traceview.Store) *httptest.Server {
-	t.Helper()
-	mux := http.NewServeMux()
-	mux.Handle("/traces/", traceview.Handler(s))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // waterfallRow is what the test reads back from a row of the waterfall.
 type waterfallRow struct {
 	SpanID   string  `json:"spanId"`
@@ -214,7 +200,7 @@ func TestBrowserListAndWaterfall(t *testing.T) {
 		fx.NewSpan(4, 1, 0, "orphan parent", fx.BaseTime.Add(3*time.Second), 8*ms),
 		fx.NewSpan(4, 2, 1, "sibling first", fx.BaseTime.Add(3*time.Second+ms), ms),
 		fx.NewSpan(4, 5, 9, "another orphan", fx.BaseTime.Add(3*time.Second+4*ms), 2*ms))
-	srv := serve(t, s)
+	srv := fx.Serve(t, s)
 	ctx := browser(t)
 	id := fx.TraceID(1).String()
 
