@@ -19,6 +19,8 @@ type HTTPAuthFunc func(r *http.Request) (Credentials, error)
 // Credentials calls f(r).
 func (f HTTPAuthFunc) Credentials(r *http.Request) (Credentials, error) { return f(r) }
 
+var _ HTTPAuth = HTTPAuthFunc(nil)
+
 // ContextHTTPAuth returns an [HTTPAuth] that trusts what the host already
 // established: the credentials stored in r.Context() by
 // [ContextWithCredentials], or an anonymous caller when there are none. It
@@ -26,6 +28,8 @@ func (f HTTPAuthFunc) Credentials(r *http.Request) (Credentials, error) { return
 func ContextHTTPAuth() HTTPAuth { return contextHTTPAuth{} }
 
 type contextHTTPAuth struct{}
+
+var _ HTTPAuth = contextHTTPAuth{}
 
 func (contextHTTPAuth) Credentials(r *http.Request) (Credentials, error) {
 	c, _ := CredentialsFromContext(r.Context())

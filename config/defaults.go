@@ -2,6 +2,8 @@
 
 package config
 
+import "github.com/plugtrace/plugtrace/traceview"
+
 // Key paths that defaults fill in, or the OTEL_* variables stand for, when
 // the YAML leaves them unset.
 const (
@@ -69,5 +71,5 @@ func applyDefaults(c *Config, isSet func(path string) bool) {
 	def(pathSamplerRatio, func() { t.Sampler.Ratio = 1 })
 	def(pathEnabledByDefault, func() { t.Plugins.EnabledByDefault = true })
 	def(pathExport, func() { t.Plugins.Export = ExportRelay })
-	def(pathMaxSpans, func() { t.Embedded.MaxSpans = 100000 })
+	def(pathMaxSpans, func() { t.Embedded.MaxSpans = traceview.DefaultMaxSpans })
 }

@@ -38,6 +38,8 @@ type relay struct {
 	tokens map[string]string // plugin id -> token
 }
 
+var _ collectortrace.TraceServiceServer = (*relay)(nil)
+
 func newRelay(sink func([]sdktrace.ReadOnlySpan)) (*relay, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -12,6 +12,8 @@ type Middleware func(next http.RoundTripper) http.RoundTripper
 // which makes small middlewares short to write.
 type RoundTripperFunc func(*http.Request) (*http.Response, error)
 
+var _ http.RoundTripper = RoundTripperFunc(nil)
+
 // RoundTrip calls f(r).
 func (f RoundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
@@ -32,6 +34,8 @@ type chainTransport struct {
 	rt   http.RoundTripper
 	base http.RoundTripper
 }
+
+var _ http.RoundTripper = (*chainTransport)(nil)
 
 func (t *chainTransport) RoundTrip(r *http.Request) (*http.Response, error) { return t.rt.RoundTrip(r) }
 

@@ -21,6 +21,8 @@ var sensitiveParams = []string{"AWSAccessKeyId=", "Signature=", "sig=", "X-Goog-
 // the value redacted. Other requests pass through untouched.
 type queryRedactor struct{ next http.RoundTripper }
 
+var _ http.RoundTripper = queryRedactor{}
+
 func (q queryRedactor) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL != nil && r.URL.RawQuery != "" {
 		if query, ok := redactQuery(r.URL.RawQuery); ok {

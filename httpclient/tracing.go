@@ -80,6 +80,8 @@ type tracingTransport struct {
 	next   http.RoundTripper
 }
 
+var _ http.RoundTripper = (*tracingTransport)(nil)
+
 func (t *tracingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.traced.RoundTrip(r)
 }

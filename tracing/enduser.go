@@ -21,6 +21,8 @@ type ctxSpan struct {
 	dropEndUser bool
 }
 
+var _ trace.Span = (*ctxSpan)(nil)
+
 func (s *ctxSpan) SetAttributes(kv ...attribute.KeyValue) {
 	if s.dropEndUser {
 		kv = WithoutEndUser(kv)
@@ -48,6 +50,8 @@ type endUserFilteringTracer struct {
 	embedded.Tracer
 	tracer trace.Tracer
 }
+
+var _ trace.Tracer = endUserFilteringTracer{}
 
 func (t endUserFilteringTracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
 	opts = startOptionsWithoutEndUser(opts)
