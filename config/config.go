@@ -2,7 +2,11 @@
 
 package config
 
-import "github.com/plugtrace/plugtrace/tracing"
+import (
+	"time"
+
+	"github.com/plugtrace/plugtrace/tracing"
+)
 
 // Config is the whole configuration of a plugtrace host. Every key is
 // optional; Parse and Load fill in, where the YAML is silent, the standard
@@ -22,7 +26,25 @@ type Backend struct {
 	Listen  string  `yaml:"listen"`
 	Auth    Auth    `yaml:"auth"`
 	Tracing Tracing `yaml:"tracing"`
+	HTTP    HTTP    `yaml:"http"`
 }
+
+// HTTP bounds what the host's server accepts from callers.
+type HTTP struct {
+	// MaxRequestBody is the largest request body any plugin route accepts;
+	// a larger one answers 413. In YAML a size such as 16MiB, 512KiB or a
+	// number of bytes. Default 16 MiB.
+	MaxRequestBody ByteSize `yaml:"maxRequestBody"`
+	// ReadTimeout bounds reading a whole request, headers and body. Default
+	// 60s.
+	ReadTimeout time.Duration `yaml:"readTimeout"`
+	// IdleTimeout closes keep-alive connections idle for this long. Default
+	// 120s.
+	IdleTimeout time.Duration `yaml:"idleTimeout"`
+}
+
+// ByteSize is a number of bytes.
+type ByteSize int64
 
 // Auth configures how callers are authenticated.
 type Auth struct {
@@ -30,6 +52,10 @@ type Auth struct {
 	ExternalAccess []ExternalAccess `yaml:"externalAccess"`
 	// UserTokens configures HS256 user tokens.
 	UserTokens UserTokens `yaml:"userTokens"`
+	// PublicRoutes opens routes to anonymous callers: http.ServeMux
+	// patterns on full paths, "GET /api/weather/health". Every other plugin
+	// route needs credentials.
+	PublicRoutes []string `yaml:"publicRoutes"`
 }
 
 // ExternalAccess is one static service token.
@@ -73,9 +99,23 @@ type Tracing struct {
 	Capture  Capture           `yaml:"capture"`
 	Plugins  PluginDefaults    `yaml:"plugins"`
 	// Plugin holds per-plugin settings keyed by plugin id.
-	Plugin   map[string]PluginTracing `yaml:"plugin"`
-	Embedded Embedded                 `yaml:"embedded"`
+	Plugin map[string]PluginTracing `yaml:"plugin"`
+	// TrustIncomingContext says whose trace context a request may continue:
+	// Trust* names. Default "authenticated".
+	TrustIncomingContext string   `yaml:"trustIncomingContext"`
+	Embedded             Embedded `yaml:"embedded"`
 }
+
+// TrustIncomingContext values.
+const (
+	// TrustAuthenticated continues the trace of authenticated callers only;
+	// other requests start a new trace whose root links to the caller's.
+	TrustAuthenticated = "authenticated"
+	// TrustAlways continues every caller's trace.
+	TrustAlways = "always"
+	// TrustNever starts a new, linked trace for every request.
+	TrustNever = "never"
+)
 
 // OTLP configures the OTLP exporter.
 type OTLP struct {
@@ -182,8 +222,15 @@ type TracerOverride struct {
 
 // Embedded configures the embedded span store.
 type Embedded struct {
-	// MaxSpans bounds the store. Default 100000; must be positive.
+	// MaxSpans bounds the store. Default 100000; at least 1, at most
+	// 10,000,000.
 	MaxSpans int `yaml:"maxSpans"`
+	// Viewers names who may read the viewer when the host does not listen
+	// on loopback only (or whenever it is set): principals such as
+	// "user:default/alice" or "external:ops-dashboard", or "*" for any
+	// authenticated caller. Unset on loopback: local callers only; unset
+	// elsewhere: the viewer is off.
+	Viewers []string `yaml:"viewers"`
 }
 
 // ExternalPlugin is one plugin executable the host starts.

@@ -17,6 +17,11 @@ import (
 // does not set backend.tracing.embedded.maxSpans.
 const DefaultMaxSpans = 100_000
 
+// MaxStoreSpans is the largest store NewStore makes: about 10 GB of
+// memory at typical span sizes, beyond which a misconfigured bound would
+// let the store take the host down.
+const MaxStoreSpans = 10_000_000
+
 var _ sdktrace.SpanExporter = (*Store)(nil)
 
 // Store keeps the most recent spans in memory for the viewer. It is an
@@ -47,8 +52,8 @@ type Store struct {
 // store then holds its first maxSpans spans. maxSpans must be positive;
 // [DefaultMaxSpans] is the host's default.
 func NewStore(maxSpans int) (*Store, error) {
-	if maxSpans <= 0 {
-		return nil, fmt.Errorf("traceview: maxSpans must be positive, got %d", maxSpans)
+	if maxSpans <= 0 || maxSpans > MaxStoreSpans {
+		return nil, fmt.Errorf("traceview: maxSpans must be between 1 and %d, got %d", MaxStoreSpans, maxSpans)
 	}
 	return &Store{
 		maxSpans:  maxSpans,
