@@ -17,7 +17,8 @@ import (
 )
 
 // An in-process plugin: it registers a route relative to its mount,
-// /api/hello/, and wraps its work in a span attributed to the caller.
+// /api/hello/, opens it to anonymous callers, and wraps its work in a span
+// attributed to the caller.
 func Example() {
 	cfg, err := config.Parse([]byte("backend:\n  tracing: {exporter: none}\n"))
 	if err != nil {
@@ -32,7 +33,8 @@ func Example() {
 				return nil
 			}, tracing.WithRequest(r))
 		})
-		return nil
+		// Routes need a caller unless the plugin opens them.
+		return env.AllowAnonymous("GET /{name}")
 	}}
 	h, err := host.New(context.Background(), cfg,
 		host.WithPlugins(hello),

@@ -80,7 +80,9 @@ func startBenchHost(b *testing.B, tracingYAML string) func() {
 	})
 	url := h.URL() + "/api/ext/nothing"
 	get := func() {
-		resp, err := client.Get(url)
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+staticToken)
+		resp, err := client.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}

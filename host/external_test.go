@@ -151,7 +151,7 @@ plugin:
   ext:
     tracer: {name: probe-tracer, version: 1.2.3}
 `, externalPlugin("ext", "probe", "PROBE_SETTING: on"))
-	status, body := h.do(t, "GET", "/api/ext/env", "", "")
+	status, body := h.do(t, "GET", "/api/ext/env", staticToken, "")
 	if status != http.StatusOK {
 		t.Fatalf("GET /env = %d %s", status, body)
 	}
@@ -206,7 +206,7 @@ plugin:
 // pluginEnv returns the environment the external test plugin ext runs with.
 func pluginEnv(t *testing.T, h *testHost) map[string]string {
 	t.Helper()
-	status, body := h.do(t, "GET", "/api/ext/env", "", "")
+	status, body := h.do(t, "GET", "/api/ext/env", staticToken, "")
 	var environ []string
 	if err := json.Unmarshal([]byte(body), &environ); err != nil || status != http.StatusOK {
 		t.Fatalf("GET /env = %d %s", status, body)
@@ -328,7 +328,7 @@ func TestDisabledPluginPropagatesContext(t *testing.T) {
 
 func TestCrashedPluginIsRestarted(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("ext", "probe"))
-	status, body := h.do(t, "GET", "/api/ext/crash", "", "")
+	status, body := h.do(t, "GET", "/api/ext/crash", staticToken, "")
 	if status != http.StatusBadGateway && status != http.StatusServiceUnavailable {
 		t.Fatalf("request that crashes the plugin = %d %s, want 502", status, body)
 	}
@@ -341,7 +341,7 @@ func TestCrashedPluginIsRestarted(t *testing.T) {
 	}
 	var p host.PluginInfo
 	await.True(t, 20*time.Second, func() bool {
-		_, body = h.do(t, "GET", "/api/plugins", "", "")
+		_, body = h.do(t, "GET", "/api/plugins", staticToken, "")
 		var list struct{ Plugins []host.PluginInfo }
 		_ = json.Unmarshal([]byte(body), &list)
 		p = list.Plugins[len(list.Plugins)-1]
@@ -350,18 +350,18 @@ func TestCrashedPluginIsRestarted(t *testing.T) {
 	if p.LastError == "" {
 		t.Fatalf("restarted plugin reports no error: %+v", p)
 	}
-	if status, _ := h.do(t, "GET", "/api/ext/nothing", "", ""); status != http.StatusNoContent {
+	if status, _ := h.do(t, "GET", "/api/ext/nothing", staticToken, ""); status != http.StatusNoContent {
 		t.Fatalf("after restart: %d", status)
 	}
 }
 
 func TestOversizedBodyGets413(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("ext", "probe"), host.WithExternalLimits(host.ExternalLimits{MaxRequestBody: 1024}))
-	status, body := h.do(t, "POST", "/api/ext/size", "", strings.Repeat("x", 1024))
+	status, body := h.do(t, "POST", "/api/ext/size", staticToken, strings.Repeat("x", 1024))
 	if status != http.StatusOK || body != "1024" {
 		t.Fatalf("body at the limit: %d %s", status, body)
 	}
-	status, body = h.do(t, "POST", "/api/ext/size", "", strings.Repeat("x", 1025))
+	status, body = h.do(t, "POST", "/api/ext/size", staticToken, strings.Repeat("x", 1025))
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, `"error"`) {
 		t.Fatalf("body over the limit: %d %s, want 413 JSON", status, body)
 	}
@@ -369,7 +369,7 @@ func TestOversizedBodyGets413(t *testing.T) {
 
 func TestCallTimeoutGets504(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("ext", "probe"), host.WithExternalLimits(host.ExternalLimits{CallTimeout: 200 * time.Millisecond}))
-	status, body := h.do(t, "GET", "/api/ext/slow?d=5s", "", "")
+	status, body := h.do(t, "GET", "/api/ext/slow?d=5s", staticToken, "")
 	if status != http.StatusGatewayTimeout || !strings.Contains(body, "did not answer") {
 		t.Fatalf("slow plugin: %d %s, want 504", status, body)
 	}
@@ -377,11 +377,11 @@ func TestCallTimeoutGets504(t *testing.T) {
 
 func TestIncompatiblePluginFailsClearly(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("future", "future-protocol"))
-	status, body := h.do(t, "GET", "/api/future/x", "", "")
+	status, body := h.do(t, "GET", "/api/future/x", staticToken, "")
 	if status != http.StatusServiceUnavailable {
 		t.Fatalf("incompatible plugin: %d %s, want 503", status, body)
 	}
-	_, body = h.do(t, "GET", "/api/plugins", "", "")
+	_, body = h.do(t, "GET", "/api/plugins", staticToken, "")
 	if !strings.Contains(body, "incompatible API version") || !strings.Contains(body, "protocol version 1") {
 		t.Fatalf("/api/plugins does not explain the mismatch: %s", body)
 	}
@@ -428,7 +428,7 @@ func TestPluginEnvMayNotOverrideTheHandoff(t *testing.T) {
 func TestViewerShowsBothProcesses(t *testing.T) {
 	up := newUpstream(t)
 	h := startHostWith(t, "", externalPlugin("weather", "weather", "WEATHER_UPSTREAM_URL: "+up.URL))
-	if status, body := h.do(t, "GET", "/api/weather/forecast?city=Oslo", "", ""); status != http.StatusOK {
+	if status, body := h.do(t, "GET", "/api/weather/forecast?city=Oslo", staticToken, ""); status != http.StatusOK {
 		t.Fatalf("forecast: %d %s", status, body)
 	}
 	h.flushed(t) // the host's own spans
@@ -477,7 +477,7 @@ func TestViewerShowsBothProcesses(t *testing.T) {
 func TestPluginLogsReachTheHostLogger(t *testing.T) {
 	up := newUpstream(t)
 	h := startHostWith(t, "", externalPlugin("weather", "weather", "WEATHER_UPSTREAM_URL: "+up.URL))
-	h.do(t, "GET", "/api/weather/forecast?city=Rome", "", "")
+	h.do(t, "GET", "/api/weather/forecast?city=Rome", staticToken, "")
 	shutdown(t, h)
 	// The plugin logs in its handler, with r.Context(): the span there is
 	// the plugin's server span.

@@ -46,8 +46,10 @@ type Host struct {
 	shutdownErr  error
 	starting     bool
 	closing      bool // Shutdown has begun
+	viewerOff    bool // the store is on, but nobody may read it
 
-	relay    *relay // nil without external plugins, or with export: direct
+	open     openRoutes // backend.auth.publicRoutes
+	relay    *relay     // nil without external plugins, or with export: direct
 	external []*externalPlugin
 	limits   ExternalLimits
 }
@@ -87,7 +89,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	}
 	h := &Host{
 		cfg: cfg, logger: logger, telemetry: tel, store: store, shutdownT: o.shutdownTimeout,
-		limits: o.limits.withDefaults(),
+		limits: o.limits.withDefaults(int64(cfg.Backend.HTTP.MaxRequestBody)),
 	}
 	fail := func(err error) (*Host, error) {
 		if h.relay != nil {
@@ -108,9 +110,14 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		httpjson.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /api/plugins", h.servePlugins)
+	mux.Handle("GET /api/plugins", authorize(logger, nil, http.HandlerFunc(h.servePlugins)))
 	if store != nil {
-		mux.Handle(viewerPath, traceview.Handler(store))
+		h.mountViewer(mux)
+	}
+	for _, p := range cfg.Backend.Auth.PublicRoutes {
+		if err := h.open.add(p); err != nil {
+			return fail(&ConfigError{fmt.Errorf("backend.auth.publicRoutes: %q: %w", p, err)})
+		}
 	}
 	for _, rt := range o.routes {
 		mux.Handle(rt.pattern, rt.handler)
@@ -121,7 +128,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	seen := map[string]bool{}
 	for _, ext := range h.external {
 		seen[ext.id] = true
-		mux.Handle(mountPath(ext.id), authenticate(h.auth, logger, ext))
+		mux.Handle(mountPath(ext.id), authorize(logger, h.open.match, ext))
 	}
 	for _, p := range o.plugins {
 		if err := tracing.ValidatePluginID(p.ID); err != nil {
@@ -134,29 +141,45 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 		if p.Init == nil {
 			return fail(fmt.Errorf("host: plugin %q: nil Init", p.ID))
 		}
-		router, err := h.initPlugin(ctx, p)
+		router, open, err := h.initPlugin(ctx, p)
 		if err != nil {
 			return fail(err)
 		}
-		mux.Handle(mountPath(p.ID), authenticate(h.auth, logger, mountRouter(p.ID, router)))
+		prefix := "/api/" + p.ID
+		isOpen := func(r *http.Request) bool { return h.open.match(r) || open.match(relative(r, prefix)) }
+		mux.Handle(mountPath(p.ID), authorize(logger, isOpen,
+			limitBody(int64(cfg.Backend.HTTP.MaxRequestBody), mountRouter(p.ID, router))))
 		h.plugins = append(h.plugins, PluginInfo{
 			ID: p.ID, Kind: KindInProcess, State: StateRunning,
 			Tracing: h.tracing.Enabled(p.ID), Mount: mountPath(p.ID),
 		})
 	}
 
-	h.handler = withRoute(otelhttp.NewHandler(recoverPanics(logger, mux), "",
-		otelhttp.WithTracerProvider(tel.TracerProvider()),
-		otelhttp.WithPropagators(tel.Propagator()),
-		otelhttp.WithSpanNameFormatter(spanName),
-		// The viewer polls; tracing it would fill the store with itself.
-		otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, viewerPath) }),
-	))
+	h.handler = withRoute(identify(h.auth, otelhttp.NewHandler(recoverPanics(logger, mux), "",
+		append(trustOptions(cfg.Backend.Tracing.TrustIncomingContext),
+			otelhttp.WithTracerProvider(tel.TracerProvider()),
+			otelhttp.WithPropagators(tel.Propagator()),
+			otelhttp.WithSpanNameFormatter(spanName),
+			// The viewer polls; tracing it would fill the store with itself.
+			otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, viewerPath) }),
+		)...,
+	)))
 	return h, nil
 }
 
-// viewerPath is where the embedded trace viewer is served.
-const viewerPath = "/traces/"
+// trustOptions make the server span continue the caller's trace only for
+// the callers backend.tracing.trustIncomingContext trusts. Another
+// caller's request starts a new trace whose root span links to the
+// caller's context (otelhttp's public endpoint).
+func trustOptions(trust string) []otelhttp.Option {
+	switch trust {
+	case config.TrustAlways:
+		return nil
+	case config.TrustNever:
+		return []otelhttp.Option{otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true })}
+	}
+	return []otelhttp.Option{otelhttp.WithPublicEndpointFn(func(r *http.Request) bool { return !authenticated(r) })}
+}
 
 func newBearerAuth(a config.Auth) (*auth.BearerAuth, error) {
 	bc := auth.BearerConfig{UserTokenSecret: []byte(a.UserTokens.Secret)}

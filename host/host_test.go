@@ -121,6 +121,17 @@ func startHost(t *testing.T, tracingYAML string) *testHost {
 // list under the top-level plugins key.
 func startHostWith(t *testing.T, tracingYAML, pluginsYAML string, opts ...host.Option) *testHost {
 	t.Helper()
+	return startHostYAML(t, hostYAML{tracing: tracingYAML, plugins: pluginsYAML}, opts...)
+}
+
+// hostYAML is what a test adds to the test host's configuration: YAML
+// under backend.auth, backend, backend.tracing, and the plugins list.
+type hostYAML struct {
+	auth, backend, tracing, plugins string
+}
+
+func startHostYAML(t *testing.T, y hostYAML, opts ...host.Option) *testHost {
+	t.Helper()
 	rec := otlptest.NewReceiver(t)
 	yaml := fmt.Sprintf(`
 backend:
@@ -131,12 +142,15 @@ backend:
         subject: external:nightly
     userTokens:
       secret: %s
+%s
   tracing:
     exporter: [otlp, embedded]
     otlp: {endpoint: %q, protocol: grpc, insecure: true}
 %s
+%s
 plugins:
-%s`, staticToken, testSecret, rec.Endpoint(), indent(tracingYAML, "    "), indent(pluginsYAML, "  "))
+%s`, staticToken, testSecret, indent(y.auth, "    "), rec.Endpoint(), indent(y.tracing, "    "),
+		indent(y.backend, "  "), indent(y.plugins, "  "))
 	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(func(string) (string, bool) { return "", false }))
 	if err != nil {
 		t.Fatalf("config: %v\n%s", err, yaml)
@@ -285,7 +299,7 @@ func TestSpanTreePerCaller(t *testing.T) {
 func TestBadTodoIs400WithErrorSpan(t *testing.T) {
 	h := startHost(t, "")
 	for _, body := range []string{`[1]`, `{"title": ""}`, `{"title": 3}`, `not json`, `{}`} {
-		status, resp := h.do(t, "POST", "/api/todos/", "", body)
+		status, resp := h.do(t, "POST", "/api/todos/", staticToken, body)
 		if status != http.StatusBadRequest || !strings.Contains(resp, `"error"`) {
 			t.Fatalf("POST %s = %d %s, want 400 with a JSON error", body, status, resp)
 		}
@@ -368,7 +382,7 @@ func TestRouteNamesAndHostEndpoints(t *testing.T) {
 	if status, body := h.do(t, "GET", "/healthz", "", ""); status != 200 || !strings.Contains(body, `"ok"`) {
 		t.Fatalf("/healthz = %d %s", status, body)
 	}
-	status, body := h.do(t, "GET", "/api/plugins", "", "")
+	status, body := h.do(t, "GET", "/api/plugins", staticToken, "")
 	var list struct {
 		Plugins []host.PluginInfo `json:"plugins"`
 	}
@@ -378,7 +392,7 @@ func TestRouteNamesAndHostEndpoints(t *testing.T) {
 	if p := list.Plugins[0]; p.ID != "todos" || p.Kind != "in-process" || p.State != "running" || !p.Tracing || p.Mount != "/api/todos/" {
 		t.Fatalf("plugin info %+v", p)
 	}
-	h.do(t, "GET", "/api/probe/items/42", "", "")
+	h.do(t, "GET", "/api/probe/items/42", staticToken, "")
 	spans := h.flushed(t)
 	one(t, spans, "GET /healthz")
 	one(t, spans, "GET /api/plugins")
@@ -390,11 +404,11 @@ func TestRouteNamesAndHostEndpoints(t *testing.T) {
 
 func TestPanicBecomes500AndHostKeepsServing(t *testing.T) {
 	h := startHost(t, "")
-	status, body := h.do(t, "GET", "/api/probe/panic", "", "")
+	status, body := h.do(t, "GET", "/api/probe/panic", staticToken, "")
 	if status != http.StatusInternalServerError || !strings.Contains(body, `"error"`) {
 		t.Fatalf("panic: %d %s, want 500 JSON", status, body)
 	}
-	if status, _ := h.do(t, "GET", "/api/probe/count", "", ""); status != http.StatusNoContent {
+	if status, _ := h.do(t, "GET", "/api/probe/count", staticToken, ""); status != http.StatusNoContent {
 		t.Fatalf("after panic: %d", status)
 	}
 	s := one(t, h.flushed(t), "GET /api/probe/panic")
@@ -409,7 +423,7 @@ func TestPanicBecomes500AndHostKeepsServing(t *testing.T) {
 
 func TestLogsCarryTraceIDs(t *testing.T) {
 	h := startHost(t, "")
-	h.do(t, "POST", "/api/todos/", "", `{"title":"x"}`)
+	h.do(t, "POST", "/api/todos/", staticToken, `{"title":"x"}`)
 	create := one(t, h.flushed(t), "todos.create")
 	var rec map[string]any
 	for _, line := range strings.Split(h.logs.String(), "\n") {
@@ -431,7 +445,9 @@ func TestShutdownFinishesInFlightAndFlushes(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		resp, err := client.Get(h.URL() + "/api/probe/slow")
+		req, _ := http.NewRequest("GET", h.URL()+"/api/probe/slow", nil)
+		req.Header.Set("Authorization", "Bearer "+staticToken)
+		resp, err := client.Do(req)
 		if err != nil {
 			done <- result{err: err}
 			return
@@ -502,7 +518,7 @@ func TestEndUserNeverExportedWithCaptureOff(t *testing.T) {
 	for _, capture := range []bool{false, true} {
 		t.Run(fmt.Sprintf("capture=%v", capture), func(t *testing.T) {
 			h := startHost(t, fmt.Sprintf("capture: {endUser: %v}", capture))
-			if status, _ := h.do(t, "GET", "/api/probe/leak", "", ""); status != http.StatusNoContent {
+			if status, _ := h.do(t, "GET", "/api/probe/leak", staticToken, ""); status != http.StatusNoContent {
 				t.Fatalf("status %d", status)
 			}
 			server := one(t, h.flushed(t), "GET /api/probe/leak")

@@ -4,6 +4,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -48,12 +49,34 @@ type Env struct {
 	// the caller's trace, attributed to the plugin, with the trace context
 	// passed on in the host's propagation format.
 	HTTPClient *httpclient.Provider
+
+	open *openRoutes // the plugin's routes open to anonymous callers
 }
 
-func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, error) {
+// AllowAnonymous opens routes of the plugin to callers without
+// credentials, who reach them as principal "none". Patterns are relative
+// to the mount point, as on Router: "GET /{$}" opens GET /api/<id>/ and
+// nothing below it. Every other route of the plugin answers 401 to a
+// request without credentials before the plugin's code runs, and invalid
+// credentials get 401 on open routes too. Call it from Init.
+func (e Env) AllowAnonymous(patterns ...string) error {
+	if e.open == nil {
+		return errors.New("host: AllowAnonymous: this Env was not made by the host")
+	}
+	for _, p := range patterns {
+		if err := e.open.add(p); err != nil {
+			return fmt.Errorf("host: AllowAnonymous(%q): %w", p, err)
+		}
+	}
+	return nil
+}
+
+// initPlugin runs p's Init, and returns its router and the routes it
+// opened to anonymous callers.
+func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, *openRoutes, error) {
 	svc, err := h.tracing.ForPlugin(p.ID)
 	if err != nil {
-		return nil, fmt.Errorf("host: plugin %q: %w", p.ID, err)
+		return nil, nil, fmt.Errorf("host: plugin %q: %w", p.ID, err)
 	}
 	clients, err := httpclient.NewProvider(httpclient.ProviderOptions{
 		TracerProvider: h.pluginTracerProvider(p.ID),
@@ -61,7 +84,7 @@ func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, error)
 		Attributes:     []attribute.KeyValue{tracing.PluginIDKey.String(p.ID)},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("host: plugin %q: http clients: %w", p.ID, err)
+		return nil, nil, fmt.Errorf("host: plugin %q: http clients: %w", p.ID, err)
 	}
 	router := http.NewServeMux()
 	env := Env{
@@ -70,11 +93,12 @@ func (h *Host) initPlugin(ctx context.Context, p Plugin) (*http.ServeMux, error)
 		Router:     router,
 		Auth:       h.auth,
 		HTTPClient: clients,
+		open:       &openRoutes{},
 	}
 	if err := p.Init(ctx, env); err != nil {
-		return nil, fmt.Errorf("host: plugin %q: init: %w", p.ID, err)
+		return nil, nil, fmt.Errorf("host: plugin %q: init: %w", p.ID, err)
 	}
-	return router, nil
+	return router, env.open, nil
 }
 
 // pluginTracerProvider is the tracer provider of a plugin's outgoing HTTP
@@ -89,17 +113,23 @@ func (h *Host) pluginTracerProvider(id string) trace.TracerProvider {
 
 func mountPath(id string) string { return "/api/" + id + "/" }
 
+// relative returns a shallow copy of r whose path is relative to prefix.
+func relative(r *http.Request, prefix string) *http.Request {
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.URL = new(url.URL)
+	*r2.URL = *r.URL
+	r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
+	r2.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
+	return r2
+}
+
 // mountRouter serves a plugin's router below /api/<id>, with paths relative
 // to that prefix, and names the server span after the plugin's route.
 func mountRouter(id string, router *http.ServeMux) http.Handler {
 	prefix := "/api/" + id
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r2 := new(http.Request)
-		*r2 = *r
-		r2.URL = new(url.URL)
-		*r2.URL = *r.URL
-		r2.URL.Path = strings.TrimPrefix(r.URL.Path, prefix)
-		r2.URL.RawPath = strings.TrimPrefix(r.URL.RawPath, prefix)
+		r2 := relative(r, prefix)
 		// Deferred, so that a panicking handler's span is named too.
 		defer func() {
 			if r2.Pattern != "" {

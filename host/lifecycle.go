@@ -40,6 +40,8 @@ func (h *Host) Start() error {
 	srv := &http.Server{
 		Handler:           h.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       h.cfg.Backend.HTTP.ReadTimeout,
+		IdleTimeout:       h.cfg.Backend.HTTP.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(h.logger.Handler(), slog.LevelWarn),
 	}
 	h.mu.Lock()
@@ -127,7 +129,7 @@ func (h *Host) Run(ctx context.Context) error {
 		return err
 	}
 	h.logger.Info("plugtrace host listening", "url", h.URL())
-	if h.store != nil {
+	if h.store != nil && !h.viewerOff {
 		h.logger.Info("trace viewer", "url", h.URL()+viewerPath)
 	}
 	var serveErr error

@@ -7,7 +7,8 @@ import "time"
 // ExternalLimits bound what the host forwards to an external plugin.
 type ExternalLimits struct {
 	// MaxRequestBody is the largest request body forwarded; a larger one
-	// gets 413. Default 16 MiB.
+	// gets 413. Default backend.http.maxRequestBody, the limit of every
+	// plugin route.
 	MaxRequestBody int64
 	// CallTimeout bounds one forwarded request; past it the caller gets 504.
 	// Default 30s.
@@ -19,9 +20,9 @@ type ExternalLimits struct {
 	MinBackoff, MaxBackoff time.Duration
 }
 
-func (l ExternalLimits) withDefaults() ExternalLimits {
+func (l ExternalLimits) withDefaults(maxRequestBody int64) ExternalLimits {
 	if l.MaxRequestBody <= 0 {
-		l.MaxRequestBody = 16 << 20
+		l.MaxRequestBody = maxRequestBody
 	}
 	if l.CallTimeout <= 0 {
 		l.CallTimeout = 30 * time.Second

@@ -4,14 +4,12 @@ package host
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/plugtrace/plugtrace/auth"
 	"github.com/plugtrace/plugtrace/internal/httpjson"
 	"github.com/plugtrace/plugtrace/internal/panics"
 )
@@ -51,28 +49,6 @@ func spanName(_ string, r *http.Request) string {
 		return r.Method
 	}
 	return r.Method + " " + routePath(pattern)
-}
-
-// authenticate establishes the caller's credentials and stores them in the
-// request's context; a request with invalid credentials gets 401 and goes no
-// further.
-func authenticate(a auth.HTTPAuth, logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		creds, err := a.Credentials(r)
-		if err != nil {
-			span := trace.SpanFromContext(r.Context())
-			span.AddEvent("authentication failed")
-			logger.InfoContext(r.Context(), "request refused: invalid credentials", "path", r.URL.Path, "error", err)
-			w.Header().Set("WWW-Authenticate", `Bearer realm="plugtrace"`)
-			msg := "invalid credentials"
-			if errors.Is(err, auth.ErrInvalidCredentials) {
-				msg = err.Error()
-			}
-			httpjson.Error(w, http.StatusUnauthorized, msg)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(auth.ContextWithCredentials(r.Context(), creds)))
-	})
 }
 
 // recoverPanics turns a panic in a handler into a 500 with a JSON error,

@@ -131,6 +131,12 @@ func TestServeUntilCancelled(t *testing.T) {
 		t.Fatalf("embedded viewer (the default exporter) not served: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The demo's upstream is the built-in demo's only.
+	resp, err = client.Get(base + "/demo/weather/forecast?city=Paris")
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET /demo/weather/forecast with an operator's config = %v %v, want 404", resp, err)
+	}
+	resp.Body.Close()
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d after cancel: %s", code, stderr.String())

@@ -26,14 +26,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	h, err := host.New(ctx, cfg,
+	opts := []host.Option{
 		host.WithLogger(logger),
 		host.WithPlugins(todos.Plugin()),
-		// The weather plugin's default upstream, so that the demo needs no
-		// network.
-		host.WithHandler("GET /demo/weather/forecast", http.StripPrefix("/demo/weather", weather.DemoUpstream())),
 		host.WithTelemetryOptions(telemetry.WithConsoleWriter(stdout)),
-	)
+	}
+	if *file == "" {
+		// The weather plugin's upstream in the built-in demo, so that the
+		// demo needs no network. An operator's config never gets it.
+		opts = append(opts, host.WithHandler("GET /demo/weather/forecast",
+			http.StripPrefix("/demo/weather", weather.DemoUpstream())))
+	}
+	h, err := host.New(ctx, cfg, opts...)
 	var cfgErr *host.ConfigError
 	switch {
 	case errors.As(err, &cfgErr):

@@ -28,7 +28,8 @@ func Plugin() host.Plugin {
 		p := &plugin{tracing: env.Tracing, env: env}
 		env.Router.HandleFunc("GET /{$}", p.list)
 		env.Router.HandleFunc("POST /{$}", p.create)
-		return nil
+		// Anyone may read the list; adding to it needs a caller.
+		return env.AllowAnonymous("GET /{$}")
 	}}
 }
 

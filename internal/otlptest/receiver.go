@@ -39,7 +39,14 @@ type Span struct {
 	StatusCode                    tracepb.Status_StatusCode
 	StatusMessage                 string
 	Events                        []Event
+	Links                         []Link
 	Start, End                    time.Time
+}
+
+// Link is one span link.
+type Link struct {
+	TraceID, SpanID string // hex
+	Attributes      map[string]string
 }
 
 // Event is one span event.
@@ -129,6 +136,13 @@ func Flatten(rss []*tracepb.ResourceSpans) []Span {
 				}
 				for _, e := range s.GetEvents() {
 					sp.Events = append(sp.Events, Event{Name: e.GetName(), Attributes: attrMap(e.GetAttributes())})
+				}
+				for _, l := range s.GetLinks() {
+					sp.Links = append(sp.Links, Link{
+						TraceID:    hex.EncodeToString(l.GetTraceId()),
+						SpanID:     hex.EncodeToString(l.GetSpanId()),
+						Attributes: attrMap(l.GetAttributes()),
+					})
 				}
 				out = append(out, sp)
 			}
