@@ -16,7 +16,16 @@ import (
 // ErrInvalidCredentials is wrapped by every error a [BearerAuth] returns: the
 // request carried credentials, and they are not acceptable. A host answers
 // such a request with 401 before any plugin code runs.
+//
+// Its text, "invalid credentials", is all a caller should be told. The
+// error that wraps it says why, for the log; it never holds the token, the
+// secret, or a value the token carries (its claims, its header).
 var ErrInvalidCredentials = errors.New("invalid credentials")
+
+// errCrit refuses a token with a crit header parameter: it names JWS
+// extensions the recipient must understand (RFC 7515, section 4.1.11), and
+// we understand none.
+var errCrit = errors.New("token has a crit header parameter, and no extension is understood")
 
 // MinSecretLength is the shortest HS256 secret [NewBearerAuth] accepts, in
 // bytes: shorter keys can be brute-forced.
@@ -41,17 +50,22 @@ type BearerConfig struct {
 
 // BearerAuth is the [HTTPAuth] of an `Authorization: Bearer` header:
 //
-//   - no header: an anonymous caller ([NoneCredentials]);
+//   - no Authorization header: an anonymous caller ([NoneCredentials]);
 //   - a configured static token: that service ([ServiceCredentials]);
 //   - an HS256 JWT signed with the user token secret, with an `exp` claim in
-//     the future and a `sub` claim that is a user entity ref
-//     ("user:<namespace>/<name>"): that user ([UserCredentials]);
-//   - anything else: an error wrapping [ErrInvalidCredentials] and, for a
-//     user token, the reason the JWT library gave (jwt.ErrTokenExpired, for
-//     example).
+//     the future, a `sub` claim that is a user entity ref
+//     ("user:<namespace>/<name>") and no `crit` header parameter: that user
+//     ([UserCredentials]);
+//   - anything else (an empty or blank Authorization header, several
+//     Authorization headers, another scheme, an unknown or refused token):
+//     an error wrapping [ErrInvalidCredentials] and, for a user token, the
+//     JWT library's reason (jwt.ErrTokenExpired, for example), which
+//     errors.Is finds.
 //
 // Static tokens are compared in constant time, and the JWT algorithm is
 // pinned to HS256 (so `alg: none` and key-confusion tricks are refused).
+// The text of an error names the reason in fixed words: it never quotes
+// the token, the secret, or what the token holds.
 type BearerAuth struct {
 	static []StaticToken
 	secret []byte
@@ -88,11 +102,21 @@ func NewBearerAuth(cfg BearerConfig) (*BearerAuth, error) {
 	}, nil
 }
 
-// Credentials implements [HTTPAuth].
+// Credentials implements [HTTPAuth]. Only a request without an
+// Authorization header is anonymous: a header that is there but empty is
+// invalid credentials, which a host refuses on routes open to anonymous
+// callers too.
 func (a *BearerAuth) Credentials(r *http.Request) (Credentials, error) {
-	header := r.Header.Get("Authorization")
-	if header == "" {
+	values, present := r.Header["Authorization"]
+	switch {
+	case !present:
 		return NoneCredentials(), nil
+	case len(values) > 1:
+		return Credentials{}, fmt.Errorf("%w: more than one Authorization header", ErrInvalidCredentials)
+	}
+	header := strings.Join(values, "") // one value, or none (an empty list)
+	if strings.TrimSpace(header) == "" {
+		return Credentials{}, fmt.Errorf("%w: empty Authorization header", ErrInvalidCredentials)
 	}
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
@@ -129,14 +153,64 @@ func (a *BearerAuth) userToken(token string) (Credentials, error) {
 		return Credentials{}, fmt.Errorf("%w: unknown token", ErrInvalidCredentials)
 	}
 	var claims jwt.RegisteredClaims
-	_, err := a.parser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return a.secret, nil })
+	tok, err := a.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Header["crit"]; ok {
+			return nil, errCrit
+		}
+		return a.secret, nil
+	})
 	if err != nil {
-		return Credentials{}, fmt.Errorf("%w: user token: %w", ErrInvalidCredentials, err)
+		return Credentials{}, fmt.Errorf("%w: user token: %w", ErrInvalidCredentials, refusal(tok, err))
 	}
-	if err := ValidateUserEntityRef(claims.Subject); err != nil {
-		return Credentials{}, fmt.Errorf("%w: user token: sub: %w", ErrInvalidCredentials, err)
+	if ValidateUserEntityRef(claims.Subject) != nil {
+		// Not the value: it is the caller's, and goes to the log.
+		return Credentials{}, fmt.Errorf("%w: user token: sub is not a user entity ref", ErrInvalidCredentials)
 	}
 	return UserCredentials(claims.Subject), nil
+}
+
+// tokenError is why a user token was refused, in words that hold nothing
+// from the token: the JWT library's errors may quote what it failed to
+// decode. It wraps the library's error, so that errors.Is finds its
+// sentinels (jwt.ErrTokenExpired, for example).
+type tokenError struct {
+	reason string
+	err    error
+}
+
+func (e *tokenError) Error() string { return e.reason }
+func (e *tokenError) Unwrap() error { return e.err }
+
+// refusalReasons name the library's errors, the most specific first.
+var refusalReasons = []struct {
+	err    error
+	reason string
+}{
+	{errCrit, errCrit.Error()},
+	{jwt.ErrTokenMalformed, "token is malformed"},
+	{jwt.ErrTokenExpired, "token is expired"},
+	{jwt.ErrTokenNotValidYet, "token is not valid yet"},
+	{jwt.ErrTokenUsedBeforeIssued, "token used before issued"},
+	{jwt.ErrTokenRequiredClaimMissing, "exp claim is required"}, // the one claim required
+	{jwt.ErrTokenInvalidClaims, "token has invalid claims"},
+	{jwt.ErrTokenSignatureInvalid, "token signature is invalid"},
+	{jwt.ErrTokenUnverifiable, "token is unverifiable"},
+}
+
+// refusal returns err, which parsing tok failed with, as a *tokenError.
+func refusal(tok *jwt.Token, err error) error {
+	if tok != nil && tok.Method != nil && tok.Method.Alg() != jwt.SigningMethodHS256.Alg() &&
+		errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+		// The method is the library's, looked up by the token's alg: its name
+		// is one of a known few.
+		return &tokenError{fmt.Sprintf("signing method %s is invalid; only HS256 is accepted", tok.Method.Alg()), err}
+	}
+	for _, r := range refusalReasons {
+		if errors.Is(err, r.err) {
+			return &tokenError{r.reason, err}
+		}
+	}
+	return &tokenError{"token is invalid", err}
 }
 
 // ValidateUserEntityRef reports whether ref has the form

@@ -7,8 +7,9 @@ import "net/http"
 // HTTPAuth establishes the credentials of an HTTP request.
 //
 // An implementation returns an error for credentials that are present but
-// invalid (a malformed, expired or unknown token); a request without any
-// credentials is an anonymous caller, not an error.
+// invalid (a malformed, expired or unknown token, or an empty Authorization
+// header); a request without any credentials is an anonymous caller, not
+// an error.
 type HTTPAuth interface {
 	Credentials(r *http.Request) (Credentials, error)
 }

@@ -13,8 +13,9 @@ import (
 // OTEL_* environment variables and then the defaults (see Default).
 //
 // The `config` struct tags drive decoding and redaction: "secret" marks
-// values that errors never show and Redacted masks; "scalarOrList" lets a
-// list key take a single name too.
+// values that errors never show and Redacted masks; "endpoint" marks an
+// endpoint, which errors show and Redacted keeps without its user info and
+// query; "scalarOrList" lets a list key take a single name too.
 type Config struct {
 	Backend Backend          `yaml:"backend"`
 	Plugins []ExternalPlugin `yaml:"plugins"`
@@ -33,17 +34,21 @@ type Backend struct {
 type HTTP struct {
 	// MaxRequestBody is the largest request body any plugin route accepts;
 	// a larger one answers 413. In YAML a size such as 16MiB, 512KiB or a
-	// number of bytes. Default 16 MiB.
+	// number of bytes. Default DefaultMaxRequestBody (16 MiB); must be
+	// positive.
 	MaxRequestBody ByteSize `yaml:"maxRequestBody"`
-	// ReadTimeout bounds reading a whole request, headers and body. Default
-	// 60s.
+	// ReadTimeout bounds reading a whole request, headers and body. In YAML
+	// a Go duration such as 60s or 2m (a bare number is refused). Default
+	// DefaultReadTimeout (60s); must be positive.
 	ReadTimeout time.Duration `yaml:"readTimeout"`
 	// IdleTimeout closes keep-alive connections idle for this long. Default
-	// 120s.
+	// DefaultIdleTimeout (120s); must be positive.
 	IdleTimeout time.Duration `yaml:"idleTimeout"`
 }
 
-// ByteSize is a number of bytes.
+// ByteSize is a number of bytes. As text (YAML, JSON, flag.TextVar) it is
+// a whole number of bytes, or a whole number with a unit: 512KiB, 16MiB,
+// 2GB (see UnmarshalText).
 type ByteSize int64
 
 // Auth configures how callers are authenticated.
@@ -125,7 +130,7 @@ type OTLP struct {
 	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT (a
 	// base URL, to which Parse appends /v1/traces for http/protobuf), else
 	// "localhost:4317" for grpc and "localhost:4318" for http/protobuf.
-	Endpoint string `yaml:"endpoint"`
+	Endpoint string `yaml:"endpoint" config:"endpoint"`
 	// Protocol is "grpc" or "http/protobuf". Default from
 	// OTEL_EXPORTER_OTLP_TRACES_PROTOCOL / OTEL_EXPORTER_OTLP_PROTOCOL, else
 	// "grpc".
@@ -229,8 +234,9 @@ type Embedded struct {
 	// on loopback only (or whenever it is set): principals such as
 	// "user:default/alice" or "external:ops-dashboard", or "*" for any
 	// authenticated caller. Unset on loopback: local callers only; unset
-	// elsewhere: the viewer is off.
-	Viewers []string `yaml:"viewers"`
+	// elsewhere: the viewer is off. An empty list is refused, so that nil
+	// alone means unset.
+	Viewers []string `yaml:"viewers,omitempty"`
 }
 
 // ExternalPlugin is one plugin executable the host starts.

@@ -3,11 +3,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -84,6 +87,7 @@ func (d *decoder) fail(path string, line int, problem, hint string) {
 // the field that holds it.
 type field struct {
 	secret       bool // never shown; masked by Redacted
+	endpoint     bool // an endpoint, shown and kept by Redacted without user info and query
 	scalarOrList bool // a []string that also accepts a single name
 }
 
@@ -91,6 +95,7 @@ func fieldOf(f reflect.StructField, parent field) field {
 	tags := strings.Split(f.Tag.Get("config"), ",")
 	return field{
 		secret:       parent.secret || slices.Contains(tags, "secret"),
+		endpoint:     slices.Contains(tags, "endpoint"),
 		scalarOrList: slices.Contains(tags, "scalarOrList"),
 	}
 }
@@ -196,14 +201,55 @@ var scalarKinds = map[reflect.Kind]string{
 	reflect.Float64: "a number",
 }
 
+// textScalar decodes the scalars of a type from their text, with a parser
+// of ours instead of yaml's, so that a bad value gets a message that says
+// how to write one.
+type textScalar struct {
+	want  string                      // "a duration", for type errors
+	parse func(string) (int64, error) // the error's text is the hint
+}
+
+// textScalars lists the types decoded by a textScalar.
+var textScalars = map[reflect.Type]textScalar{
+	reflect.TypeFor[time.Duration](): {"a duration", parseDuration},
+	reflect.TypeFor[ByteSize](): {"a size", func(s string) (int64, error) {
+		b, err := parseByteSize(s)
+		return int64(b), err
+	}},
+}
+
+// parseDuration parses a Go duration such as 60s, 2m or 1h30m. A bare
+// number is refused: 60 could mean seconds or nanoseconds.
+func parseDuration(s string) (int64, error) {
+	if _, err := strconv.ParseFloat(s, 64); err == nil && strings.Trim(s, "+-.0123456789") == "" {
+		return 0, errors.New("write a unit, e.g. 60s")
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("for example 60s, 2m or 1h30m")
+	}
+	return int64(d), nil
+}
+
 // scalar stores scalar n, expanded to x, in v.
 func (d *decoder) scalar(n, x *yaml.Node, v reflect.Value, path string, f field) {
 	want := scalarKinds[v.Kind()]
+	ts, isText := textScalars[v.Type()]
+	if isText {
+		want = ts.want
+	}
 	var fl float64
 	switch {
 	case n.Kind != yaml.ScalarNode:
 		d.typeError(n, path, want, f)
 	case x == nil:
+	case isText:
+		i, err := ts.parse(x.Value)
+		if err != nil {
+			d.fail(path, x.Line, fmt.Sprintf("%s is not %s", describe(x, f), want), err.Error())
+			return
+		}
+		v.SetInt(i)
 	case v.Kind() == reflect.String && x.ShortTag() != "!!binary":
 		v.SetString(x.Value) // any scalar's text; yaml would refuse `!!int abc`
 	case x.Decode(v.Addr().Interface()) != nil,
@@ -232,6 +278,8 @@ func describe(n *yaml.Node, f field) string {
 		return "a list"
 	case f.secret:
 		return secretText(n.Value)
+	case f.endpoint:
+		return showEndpoint(n.Value)
 	}
 	return fmt.Sprintf("%q", n.Value)
 }

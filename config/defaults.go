@@ -2,7 +2,22 @@
 
 package config
 
-import "github.com/plugtrace/plugtrace/traceview"
+import (
+	"time"
+
+	"github.com/plugtrace/plugtrace/traceview"
+)
+
+// The defaults of backend.http, for a host that builds its server from a
+// Config it did not parse.
+const (
+	// DefaultMaxRequestBody is the default of backend.http.maxRequestBody.
+	DefaultMaxRequestBody ByteSize = 16 << 20
+	// DefaultReadTimeout is the default of backend.http.readTimeout.
+	DefaultReadTimeout = 60 * time.Second
+	// DefaultIdleTimeout is the default of backend.http.idleTimeout.
+	DefaultIdleTimeout = 120 * time.Second
+)
 
 // Key paths that defaults fill in, or the OTEL_* variables stand for, when
 // the YAML leaves them unset.
@@ -21,6 +36,12 @@ const (
 	pathExport           = "backend.tracing.plugins.export"
 	pathPlugin           = "backend.tracing.plugin"
 	pathMaxSpans         = "backend.tracing.embedded.maxSpans"
+	pathViewers          = "backend.tracing.embedded.viewers"
+	pathTrust            = "backend.tracing.trustIncomingContext"
+	pathPublicRoutes     = "backend.auth.publicRoutes"
+	pathMaxRequestBody   = "backend.http.maxRequestBody"
+	pathReadTimeout      = "backend.http.readTimeout"
+	pathIdleTimeout      = "backend.http.idleTimeout"
 )
 
 // serviceNameKey is the resource attribute that names the service.
@@ -35,9 +56,15 @@ const serviceNameKey = "service.name"
 //	backend.tracing.capture.endUser          false
 //	backend.tracing.plugins.enabledByDefault true
 //	backend.tracing.plugins.export           relay
+//	backend.tracing.trustIncomingContext     authenticated
 //	backend.tracing.embedded.maxSpans        100000
+//	backend.http.maxRequestBody              16MiB
+//	backend.http.readTimeout                 60s
+//	backend.http.idleTimeout                 120s
 //
-// Every other key is empty. The empty OTLP, sampler, propagator and resource
+// Every other key is empty: no public routes, and no viewers list (the
+// viewer is open to local callers when the host listens on loopback only,
+// and off otherwise). The empty OTLP, sampler, propagator and resource
 // keys are left to the OpenTelemetry SDK, which reads the standard OTEL_*
 // variables and otherwise uses its defaults: OTLP over grpc to
 // localhost:4317 (localhost:4318/v1/traces over http/protobuf) with TLS,
@@ -71,5 +98,9 @@ func applyDefaults(c *Config, isSet func(path string) bool) {
 	def(pathSamplerRatio, func() { t.Sampler.Ratio = 1 })
 	def(pathEnabledByDefault, func() { t.Plugins.EnabledByDefault = true })
 	def(pathExport, func() { t.Plugins.Export = ExportRelay })
+	def(pathTrust, func() { t.TrustIncomingContext = TrustAuthenticated })
 	def(pathMaxSpans, func() { t.Embedded.MaxSpans = traceview.DefaultMaxSpans })
+	def(pathMaxRequestBody, func() { b.HTTP.MaxRequestBody = DefaultMaxRequestBody })
+	def(pathReadTimeout, func() { b.HTTP.ReadTimeout = DefaultReadTimeout })
+	def(pathIdleTimeout, func() { b.HTTP.IdleTimeout = DefaultIdleTimeout })
 }

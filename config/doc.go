@@ -19,7 +19,29 @@
 //	plugins[1].command: is empty (line 12); give the executable and its arguments, e.g. [./bin/weather-plugin]
 //
 // Secrets (tokens, the user-token secret, OTLP header values, plugin
-// environment values) never appear in errors; their length does.
+// environment values) never appear in errors; their length does. Nor does
+// the user info or query of an OTLP endpoint, with a scheme or without
+// (key:secret@collector:4317), in errors or in [Config.Redacted].
+//
+// # Sizes and durations
+//
+// A size (backend.http.maxRequestBody) is a whole number of bytes, or a
+// whole number with a unit: B, KB, MB, GB (powers of 1000) or KiB, MiB,
+// GiB (powers of 1024), as in 16MiB or 512KiB; fractions are refused
+// (write 1536KiB, not 1.5MiB). A duration (backend.http.readTimeout,
+// idleTimeout) is a Go duration such as 60s, 2m or 1h30m; a bare number is
+// refused, since it could mean seconds or nanoseconds.
+//
+// # Who may call what
+//
+// backend.auth.publicRoutes lists [net/http.ServeMux] patterns,
+// "[METHOD ][HOST]/PATH", that anonymous callers may use; each path is
+// under /api/ (/healthz is always open, and the viewer has its own list).
+// backend.tracing.embedded.viewers names who may read the viewer: user
+// entity refs (user:default/alice), service subjects (external:ops), or
+// "*" alone for any authenticated caller. backend.tracing.trustIncomingContext
+// says whose trace context a request continues: authenticated (the
+// default), always or never.
 //
 // # Environment variables
 //

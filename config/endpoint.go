@@ -68,10 +68,12 @@ func validEndpoint(s string) bool {
 }
 
 // validHostPort reports whether s is host:port with a numeric port. With
-// needHost, the host must be given and the port must not be 0.
+// needHost, the host must be given and the port must not be 0. A host
+// holding user info (key@collector:4317), a path or a query is refused: it
+// is a URL without its scheme.
 func validHostPort(s string, needHost bool) bool {
 	host, port, err := net.SplitHostPort(s)
-	if err != nil || (needHost && host == "") {
+	if err != nil || (needHost && host == "") || strings.ContainsAny(host, "@/?# ") {
 		return false
 	}
 	return validPort(port, !needHost)
@@ -84,22 +86,34 @@ func validPort(port string, zeroOK bool) bool {
 
 // showEndpoint quotes an endpoint for an error message without what may be
 // a credential: user info (a user name can be an API key) and the query.
-// It works on the text, so a URL that does not parse is hidden too.
+// It works on the text, so an endpoint that does not parse is hidden too.
 func showEndpoint(s string) string { return strconv.Quote(safeEndpoint(s)) }
 
-// safeEndpoint removes user info and query from an endpoint's text.
+// safeEndpoint replaces what may be a credential in an endpoint's text,
+// with a scheme or without one (key:secret@collector:4317): everything
+// before the last '@' (user info, even with a '/' or '?' in a password that
+// is not escaped) and everything from the first '?' or '#' (query and
+// fragment). When a '?' or '#' comes before the last '@', either could be
+// part of a secret, and only the scheme is kept. Too much is hidden rather
+// than too little.
 func safeEndpoint(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
+	if ok {
+		scheme += "://"
+	} else {
+		scheme, rest = "", s
 	}
-	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-		if slash := strings.IndexByte(rest, '/'); slash < 0 || at < slash {
-			rest = "<redacted>@" + rest[at+1:]
-		}
+	at := strings.LastIndexByte(rest, '@')
+	q := strings.IndexAny(rest, "?#")
+	switch {
+	case at >= 0 && q >= 0 && q < at:
+		return scheme + redactedValue
+	case at >= 0:
+		rest = redactedValue + "@" + rest[at+1:]
+		q = strings.IndexAny(rest, "?#")
 	}
-	if q := strings.IndexAny(rest, "?#"); q >= 0 {
-		rest = rest[:q] + "?<redacted>"
+	if q >= 0 {
+		rest = rest[:q] + "?" + redactedValue
 	}
-	return scheme + "://" + rest
+	return scheme + rest
 }

@@ -35,6 +35,10 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// publicRouteHint is the hint of most backend.auth.publicRoutes errors.
+const publicRouteHint = "write [METHOD ][HOST]/PATH with the path under /api/, e.g. GET /api/weather/health; " +
+	"/healthz is always open, and the viewer follows backend.tracing.embedded.viewers"
+
 type errorCase struct {
 	name string
 	yaml string
@@ -76,13 +80,25 @@ var errorCases = []errorCase{
 		"plugin: unknown key (line 2); did you mean plugins? known keys here: backend, plugins",
 	}},
 	{"unknown key with a suggestion", "backend:\n  tracing:\n    exporterz: otlp\n", nil, []string{
-		"backend.tracing.exporterz: unknown key (line 3); did you mean exporter? known keys under backend.tracing: capture, embedded, exporter, otlp, plugin, plugins, propagators, resource, sampler",
+		"backend.tracing.exporterz: unknown key (line 3); did you mean exporter? known keys under backend.tracing: capture, embedded, exporter, otlp, plugin, plugins, propagators, resource, sampler, trustIncomingContext",
 	}},
 	{"unknown key, different case", "backend: {tracing: {plugin: {todos: {tracer: {schemaURL: x}}}}}\n", nil, []string{
 		"backend.tracing.plugin.todos.tracer.schemaURL: unknown key (line 1); did you mean schemaUrl? known keys under backend.tracing.plugin.todos.tracer: name, schemaUrl, version",
 	}},
 	{"unknown key without a suggestion", "backend: {tracing: {otlp: {compression: gzip}}}\n", nil, []string{
 		"backend.tracing.otlp.compression: unknown key (line 1); known keys under backend.tracing.otlp: endpoint, headers, insecure, protocol, tls",
+	}},
+	{"unknown key under backend.http", "backend:\n  http:\n    maxBody: 1MiB\n", nil, []string{
+		"backend.http.maxBody: unknown key (line 3); known keys under backend.http: idleTimeout, maxRequestBody, readTimeout",
+	}},
+	{"unknown key under backend", "backend: {htp: {}}\n", nil, []string{
+		"backend.htp: unknown key (line 1); did you mean http? known keys under backend: auth, http, listen, tracing",
+	}},
+	{"unknown key under backend.auth", "backend: {auth: {publicRoute: []}}\n", nil, []string{
+		"backend.auth.publicRoute: unknown key (line 1); did you mean publicRoutes? known keys under backend.auth: externalAccess, publicRoutes, userTokens",
+	}},
+	{"unknown key under embedded", "backend: {tracing: {embedded: {viewer: ['*']}}}\n", nil, []string{
+		"backend.tracing.embedded.viewer: unknown key (line 1); did you mean viewers? known keys under backend.tracing.embedded: maxSpans, viewers",
 	}},
 	{"key given twice", "backend:\n  listen: a:1\n  listen: b:2\n", nil, []string{
 		"backend.listen: key given twice (line 3); it is first given on line 2; keep one",
@@ -107,6 +123,31 @@ var errorCases = []errorCase{
 	}},
 	{"not a number", "backend:\n  tracing:\n    sampler:\n      ratio: abc\n", nil, []string{
 		"backend.tracing.sampler.ratio: \"abc\" is not a number (line 4)",
+	}},
+	{"not a duration", "backend:\n  http:\n    readTimeout: abc\n", nil, []string{
+		"backend.http.readTimeout: \"abc\" is not a duration (line 3); for example 60s, 2m or 1h30m",
+	}},
+	{"a duration without a unit", "backend:\n  http:\n    readTimeout: 60\n    idleTimeout: '1.5'\n", nil, []string{
+		"backend.http.readTimeout: \"60\" is not a duration (line 3); write a unit, e.g. 60s",
+		"backend.http.idleTimeout: \"1.5\" is not a duration (line 4); write a unit, e.g. 60s",
+	}},
+	{"list for a duration", "backend: {http: {idleTimeout: [1s]}}\n", nil, []string{
+		"backend.http.idleTimeout: a list is not a duration (line 1)",
+	}},
+	{"not a size", "backend:\n  http:\n    maxRequestBody: 16mib\n", nil, []string{
+		"backend.http.maxRequestBody: \"16mib\" is not a size (line 3); write a whole number of bytes, or a whole number with a unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 16MiB",
+	}},
+	{"a fractional size", "backend: {http: {maxRequestBody: 1.5MB}}\n", nil, []string{
+		"backend.http.maxRequestBody: \"1.5MB\" is not a size (line 1); write a whole number of bytes, or a whole number with a unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 16MiB",
+	}},
+	{"a negative size", "backend: {http: {maxRequestBody: -1}}\n", nil, []string{
+		"backend.http.maxRequestBody: \"-1\" is not a size (line 1); write a whole number of bytes, or a whole number with a unit: B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024), e.g. 16MiB",
+	}},
+	{"a size too large", "backend: {http: {maxRequestBody: 9999999999GiB}}\n", nil, []string{
+		"backend.http.maxRequestBody: \"9999999999GiB\" is not a size (line 1); a size is at most 9223372036854775807 bytes",
+	}},
+	{"mapping for a size", "backend: {http: {maxRequestBody: {a: 1}}}\n", nil, []string{
+		"backend.http.maxRequestBody: a mapping is not a size (line 1)",
 	}},
 	{"scalar for a mapping", "backend: {tracing: {otlp: grpc}}\n", nil, []string{
 		"backend.tracing.otlp: \"grpc\" is not a mapping (line 1)",
@@ -236,6 +277,52 @@ var errorCases = []errorCase{
 	{"embedded.maxSpans", "backend: {tracing: {embedded: {maxSpans: 0}}}\n", nil, []string{
 		"backend.tracing.embedded.maxSpans: 0 is not positive (line 1)",
 	}},
+	{"embedded.maxSpans too large", "backend: {tracing: {embedded: {maxSpans: 4000000000}}}\n", nil, []string{
+		"backend.tracing.embedded.maxSpans: 4000000000 is more than 10000000 (line 1); that is the most the embedded store holds; export to otlp to keep more",
+	}},
+	{"embedded.viewers", "backend:\n  tracing:\n    embedded:\n      viewers:\n        - '*'\n        - user:alice\n        - a b\n        - ''\n        - external:ops\n        - external:ops\n        - user:default/bob\n", nil, []string{
+		"backend.tracing.embedded.viewers: \"*\" is combined with other names (line 4); \"*\" admits every authenticated caller; use it alone",
+		"backend.tracing.embedded.viewers[1]: \"user:alice\" is not a user entity ref (line 6); write user:<namespace>/<name>, e.g. user:default/alice",
+		"backend.tracing.embedded.viewers[2]: \"a b\" is not a principal (line 7); name a user (user:<namespace>/<name>), a service by its subject (external:<name>), or \"*\" for any authenticated caller",
+		"backend.tracing.embedded.viewers[3]: \"\" is not a principal (line 8); name a user (user:<namespace>/<name>), a service by its subject (external:<name>), or \"*\" for any authenticated caller",
+		"backend.tracing.embedded.viewers[5]: \"external:ops\" is listed twice (line 10)",
+	}},
+	{"embedded.viewers empty", "backend: {tracing: {embedded: {viewers: []}}}\n", nil, []string{
+		"backend.tracing.embedded.viewers: the list is empty (line 1); name who may read the viewer, or remove the key (then, on loopback, local callers may)",
+	}},
+	{"trustIncomingContext", "backend:\n  tracing:\n    trustIncomingContext: sometimes\n", nil, []string{
+		"backend.tracing.trustIncomingContext: \"sometimes\" is not a trust mode (line 3); use authenticated (the default), always or never",
+	}},
+	{"trustIncomingContext empty", "backend: {tracing: {trustIncomingContext: ''}}\n", nil, []string{
+		"backend.tracing.trustIncomingContext: \"\" is not a trust mode (line 1); use authenticated (the default), always or never",
+	}},
+	{"http not positive", "backend:\n  http:\n    maxRequestBody: 0\n    readTimeout: 0s\n    idleTimeout: -1m\n", nil, []string{
+		"backend.http.maxRequestBody: 0B is not positive (line 3); give a size such as 16MiB, the default",
+		"backend.http.readTimeout: 0s is not positive (line 4); give a duration such as 60s, the default",
+		"backend.http.idleTimeout: -1m0s is not positive (line 5); give a duration such as 120s, the default",
+	}},
+	{"publicRoutes", "backend:\n  auth:\n    publicRoutes:\n      - GET /api/a\n      - GET /api/a\n      - ''\n      - GET api/x\n      - 'GET /api/{bad name}'\n      - get /api/b\n      - /healthz\n      - GET /traces/\n      - /api\n      - GET /api/c/{x}\n      - /api/c/d\n      - 'GET  /api/a'\n      - GET /api/../x\n", nil, []string{
+		"backend.auth.publicRoutes[1]: \"GET /api/a\" is listed twice (line 5)",
+		"backend.auth.publicRoutes[2]: \"\" is empty (line 6); " + publicRouteHint,
+		"backend.auth.publicRoutes[3]: \"GET api/x\" is not a route under /api/ (line 7); " + publicRouteHint,
+		"backend.auth.publicRoutes[4]: \"GET /api/{bad name}\" is not an http.ServeMux pattern: at offset 9: bad wildcard name \"bad name\" (line 8); " + publicRouteHint,
+		"backend.auth.publicRoutes[5]: \"get /api/b\" has the method get, which no request has: methods are case-sensitive (line 9); write GET",
+		"backend.auth.publicRoutes[6]: \"/healthz\" is not a route under /api/ (line 10); " + publicRouteHint,
+		"backend.auth.publicRoutes[7]: \"GET /traces/\" is not a route under /api/ (line 11); " + publicRouteHint,
+		"backend.auth.publicRoutes[8]: \"/api\" is not a route under /api/ (line 12); " + publicRouteHint,
+		"backend.auth.publicRoutes[10]: \"/api/c/d\" conflicts with publicRoutes[9] \"GET /api/c/{x}\" (line 14); they match some of the same requests and neither is more specific; make one more specific, or keep one",
+		"backend.auth.publicRoutes[11]: \"GET  /api/a\" conflicts with publicRoutes[0] \"GET /api/a\" (line 15); they match some of the same requests and neither is more specific; make one more specific, or keep one",
+		"backend.auth.publicRoutes[12]: \"GET /api/../x\" is not an http.ServeMux pattern: at offset 4: non-CONNECT pattern with unclean path can never match (line 16); " + publicRouteHint,
+	}},
+	{"otlp.endpoint without a scheme hides user info", "backend: {tracing: {otlp: {endpoint: 'u:${SECRET}@h:4317'}}}\n", map[string]string{"SECRET": "s3cret"}, []string{
+		"backend.tracing.otlp.endpoint: \"<redacted>@h:4317\" is neither host:port nor an http(s) URL (line 1); for example localhost:4317, or https://collector:4318/v1/traces",
+	}},
+	{"otlp.endpoint without a scheme hides a key", "backend: {tracing: {otlp: {endpoint: 'APIKEY@h:4317'}}}\n", nil, []string{
+		"backend.tracing.otlp.endpoint: \"<redacted>@h:4317\" is neither host:port nor an http(s) URL (line 1); for example localhost:4317, or https://collector:4318/v1/traces",
+	}},
+	{"otlp.endpoint of the wrong type hides user info", "backend: {tracing: {otlp: {endpoint: !!binary 'u:s3cret@h'}}}\n", nil, []string{
+		"backend.tracing.otlp.endpoint: \"<redacted>@h\" is not a string (line 1)",
+	}},
 	{"plugins", "plugins:\n  - id: weather\n    command: [w]\n  - id: weather\n  - id: Bad\n    command: ['']\n    env: {1X: a, OK: b, 'A B': c}\n  - command: [x]\n", nil, []string{
 		"plugins[1].id: \"weather\" is already the id of plugins[0] (line 4); give each plugin its own id",
 		"plugins[1].command: is empty (line 4); give the executable and its arguments, e.g. [./bin/weather-plugin]",
@@ -251,6 +338,9 @@ var errorCases = []errorCase{
 	}},
 	{"OTEL endpoint", "", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://ok:4317", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector"}, []string{
 		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: \"collector\" is neither host:port nor an http(s) URL; for example https://collector:4317",
+	}},
+	{"OTEL endpoint without a scheme hides user info", "", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "u:s3cret@h:4317"}, []string{
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: \"<redacted>@h:4317\" is neither host:port nor an http(s) URL; for example https://collector:4317",
 	}},
 	{"OTEL endpoint host:port", "", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"}, []string{
 		"OTEL_EXPORTER_OTLP_ENDPOINT: \"collector:4317\" is host:port, not a URL; write http://collector:4317 (no TLS) or https://collector:4317",

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/tracing"
@@ -51,7 +52,8 @@ func TestLoadFull(t *testing.T) {
 					{Token: "my-service-token-0123456789", Subject: "external:my-service"},
 					{Token: "another-static-token-0123", Subject: "external:batch"},
 				},
-				UserTokens: config.UserTokens{Secret: "0123456789abcdef0123456789abcdef"},
+				UserTokens:   config.UserTokens{Secret: "0123456789abcdef0123456789abcdef"},
+				PublicRoutes: []string{"GET /api/weather/health", "/api/todos/{$}", "POST example.com/api/hooks/{id}"},
 			},
 			Tracing: config.Tracing{
 				Exporters: []string{"embedded", "otlp"},
@@ -76,8 +78,10 @@ func TestLoadFull(t *testing.T) {
 						Name: "custom-name", Version: "2.0.0", SchemaURL: "https://example.com/schema"}},
 					"weather": {Enabled: ptr(false)},
 				},
-				Embedded: config.Embedded{MaxSpans: 5000},
+				TrustIncomingContext: "never",
+				Embedded:             config.Embedded{MaxSpans: 5000, Viewers: []string{"user:default/alice", "external:ops-dashboard"}},
 			},
+			HTTP: config.HTTP{MaxRequestBody: 512 << 10, ReadTimeout: 30 * time.Second, IdleTimeout: 5 * time.Minute},
 		},
 		Plugins: []config.ExternalPlugin{
 			{ID: "weather", Command: []string{"./bin/weather-plugin", "--verbose"},
@@ -126,7 +130,9 @@ func TestLoadDesignExample(t *testing.T) {
 	want.Backend.Auth = config.Auth{
 		ExternalAccess: []config.ExternalAccess{{Token: fullEnv["MY_SERVICE_TOKEN"], Subject: "external:my-service"}},
 		UserTokens:     config.UserTokens{Secret: fullEnv["PLUGTRACE_AUTH_SECRET"]},
+		PublicRoutes:   []string{"GET /api/weather/health"},
 	}
+	want.Backend.Tracing.Embedded.Viewers = []string{"user:default/alice", "external:ops-dashboard"}
 	want.Backend.Tracing.OTLP = config.OTLP{Endpoint: "localhost:4317", Protocol: "grpc",
 		Headers: map[string]string{"authorization": "Bearer ..."}}
 	want.Backend.Tracing.Sampler.Type = "parentbased_always_on"
@@ -146,17 +152,24 @@ func TestDefault(t *testing.T) {
 	want := &config.Config{Backend: config.Backend{
 		Listen: "127.0.0.1:7007",
 		Tracing: config.Tracing{
-			Exporters: []string{"embedded"},
-			Sampler:   config.Sampler{Ratio: 1},
-			Plugins:   config.PluginDefaults{EnabledByDefault: true, Export: "relay"},
-			Embedded:  config.Embedded{MaxSpans: 100000},
+			Exporters:            []string{"embedded"},
+			Sampler:              config.Sampler{Ratio: 1},
+			Plugins:              config.PluginDefaults{EnabledByDefault: true, Export: "relay"},
+			TrustIncomingContext: "authenticated",
+			Embedded:             config.Embedded{MaxSpans: 100000},
 		},
+		HTTP: config.HTTP{MaxRequestBody: 16 << 20, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second},
 	}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Default() =\n%#v\nwant\n%#v", c, want)
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("Default().Validate() = %v", err)
+	}
+	// The exported defaults are the ones applied.
+	if h := c.Backend.HTTP; h != (config.HTTP{MaxRequestBody: config.DefaultMaxRequestBody,
+		ReadTimeout: config.DefaultReadTimeout, IdleTimeout: config.DefaultIdleTimeout}) {
+		t.Errorf("Default().Backend.HTTP = %+v, want the Default* constants", h)
 	}
 	if got := c.TracingConfig(); !reflect.DeepEqual(got, tracing.Config{}) {
 		t.Errorf("Default().TracingConfig() = %#v, want the zero tracing.Config", got)
@@ -278,10 +291,36 @@ func TestParseKeys(t *testing.T) {
 			}},
 		{"a binary string", "backend: {listen: !!binary OjgwODA=}",
 			func(c *config.Config) any { return c.Backend.Listen }, ":8080"},
+		{"publicRoutes", "backend: {auth: {publicRoutes: ['GET /api/weather/health', '/api/todos/{id}', 'HEAD api.example.com/api/x/{rest...}']}}",
+			func(c *config.Config) any { return c.Backend.Auth.PublicRoutes },
+			[]string{"GET /api/weather/health", "/api/todos/{id}", "HEAD api.example.com/api/x/{rest...}"}},
+		{"trustIncomingContext", "backend: {tracing: {trustIncomingContext: always}}",
+			func(c *config.Config) any { return c.Backend.Tracing.TrustIncomingContext }, "always"},
+		{"embedded.viewers", "backend: {tracing: {embedded: {viewers: ['user:default/alice', 'external:ops', 'svc-without-prefix']}}}",
+			func(c *config.Config) any { return c.Backend.Tracing.Embedded },
+			config.Embedded{MaxSpans: 100000, Viewers: []string{"user:default/alice", "external:ops", "svc-without-prefix"}}},
+		{"embedded.viewers any caller", "backend: {tracing: {embedded: {viewers: ['*']}}}",
+			func(c *config.Config) any { return c.Backend.Tracing.Embedded.Viewers }, []string{"*"}},
+		{"embedded.maxSpans at its bound", "backend: {tracing: {embedded: {maxSpans: 10000000}}}",
+			func(c *config.Config) any { return c.Backend.Tracing.Embedded.MaxSpans }, 10_000_000},
+		{"http.readTimeout alone", "backend: {http: {readTimeout: 1h30m}}",
+			func(c *config.Config) any { return c.Backend.HTTP },
+			config.HTTP{MaxRequestBody: config.DefaultMaxRequestBody, ReadTimeout: 90 * time.Minute, IdleTimeout: config.DefaultIdleTimeout}},
+		{"http.idleTimeout quoted, fractional", "backend: {http: {idleTimeout: '1.5s'}}",
+			func(c *config.Config) any { return c.Backend.HTTP.IdleTimeout }, 1500 * time.Millisecond},
+		{"http.maxRequestBody alone", "backend: {http: {maxRequestBody: 1MB}}",
+			func(c *config.Config) any { return c.Backend.HTTP },
+			config.HTTP{MaxRequestBody: 1_000_000, ReadTimeout: config.DefaultReadTimeout, IdleTimeout: config.DefaultIdleTimeout}},
+		{"http keys given no value", "backend:\n  http:\n    maxRequestBody:\n    readTimeout: ~\n    idleTimeout: null\n",
+			func(c *config.Config) any { return c.Backend.HTTP },
+			config.HTTP{MaxRequestBody: 16 << 20, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}},
+		{"http from a variable", "backend: {http: {maxRequestBody: \"${SIZE}\", readTimeout: \"${T}\"}}",
+			func(c *config.Config) any { return [2]any{c.Backend.HTTP.MaxRequestBody, c.Backend.HTTP.ReadTimeout} },
+			[2]any{config.ByteSize(2 << 30), 45 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := mustParse(t, tt.yaml, noEnv)
+			c := mustParse(t, tt.yaml, envOf(map[string]string{"SIZE": "2GiB", "T": "45s"}))
 			if got := tt.got(c); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %#v, want %#v", got, tt.want)
 			}

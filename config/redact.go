@@ -14,14 +14,13 @@ const redactedValue = "<redacted>"
 
 // Redacted returns a deep copy of c in which every secret is replaced by
 // "<redacted>": externalAccess tokens, the user-token secret, OTLP header
-// values, plugin environment values, and a password in the OTLP endpoint
-// URL. Empty secrets stay empty, so the copy still shows what is unset.
+// values, plugin environment values, and the user info and query of the
+// OTLP endpoint, whether it is a URL or has no scheme
+// (key:secret@collector:4317). Empty secrets stay empty, so the copy still
+// shows what is unset.
 func (c *Config) Redacted() *Config {
 	out := &Config{}
 	copyRedacted(reflect.ValueOf(out).Elem(), reflect.ValueOf(c).Elem(), field{})
-	if ep := out.Backend.Tracing.OTLP.Endpoint; ep != "" {
-		out.Backend.Tracing.OTLP.Endpoint = safeEndpoint(ep)
-	}
 	return out
 }
 
@@ -36,7 +35,8 @@ func (c *Config) String() string {
 }
 
 // copyRedacted deep-copies src into dst, masking the strings of fields
-// tagged `config:"secret"` and everything below them.
+// tagged `config:"secret"` and everything below them, and the credentials
+// in fields tagged `config:"endpoint"`.
 func copyRedacted(dst, src reflect.Value, f field) {
 	switch src.Kind() {
 	case reflect.Struct:
@@ -74,9 +74,12 @@ func copyRedacted(dst, src reflect.Value, f field) {
 		copyRedacted(p.Elem(), src.Elem(), f)
 		dst.Set(p)
 	case reflect.String:
-		if f.secret && src.Len() > 0 {
+		switch {
+		case f.secret && src.Len() > 0:
 			dst.SetString(redactedValue)
-		} else {
+		case f.endpoint:
+			dst.SetString(safeEndpoint(src.String()))
+		default:
 			dst.Set(src)
 		}
 	default:

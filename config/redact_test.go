@@ -65,13 +65,27 @@ plugins:
 	}
 }
 
+// endpointsWithSecrets hold "s3cret" where an endpoint may carry a
+// credential: user info, with a scheme or without, and the query.
+var endpointsWithSecrets = []string{
+	"https://user:s3cretPW@collector:43x7", // does not parse: bad port
+	"https://APIKEYs3cret@collector:4318",  // the user name is the key
+	"https://collector:4318/v1/traces?api_key=s3cret",
+	"https://u:s3cret%zz@collector:4318",     // bad escape
+	"https://u:pa/s3cret@collector:4318",     // a '/' in the password
+	"https://u:pa?s3cret@collector:4318",     // a '?' in the password
+	"https://u:pa#s3cret@collector:4318",     // a '#' in the password
+	"https://collector:4318/?e=a@b&k=s3cret", // an '@' in the query
+	"u:s3cret@collector:4317",                // no scheme
+	"APIKEYs3cret@collector:4317",            // no scheme, the user name is the key
+	"collector:4317?api_key=s3cret",          // no scheme, a query
+	"u:pa/s3cret@collector:4317",             // no scheme, a '/' in the password
+}
+
+// No error and no String output shows a credential in an endpoint,
+// whether it comes from the YAML or from an OTEL_* variable.
 func TestEndpointSecretsNeverShown(t *testing.T) {
-	for _, ep := range []string{
-		"https://user:s3cretPW@collector:43x7", // does not parse: bad port
-		"https://APIKEYs3cret@collector:4318",  // the user name is the key
-		"https://collector:4318/v1/traces?api_key=s3cret",
-		"https://u:s3cret%zz@collector:4318", // bad escape
-	} {
+	for _, ep := range endpointsWithSecrets {
 		cfg, err := config.Parse([]byte("backend:\n  tracing:\n    exporter: otlp\n    otlp: {endpoint: \""+ep+"\"}\n"), envOf(nil))
 		var text string
 		if err != nil {
@@ -81,6 +95,50 @@ func TestEndpointSecretsNeverShown(t *testing.T) {
 		}
 		if strings.Contains(text, "s3cret") {
 			t.Errorf("%s: secret shown in %q", ep, text)
+		}
+		for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+			cfg, err := config.Parse(nil, envOf(map[string]string{name: ep}))
+			var text string
+			if err != nil {
+				text = err.Error()
+			} else {
+				text = cfg.String()
+			}
+			if strings.Contains(text, "s3cret") {
+				t.Errorf("%s=%s: secret shown in %q", name, ep, text)
+			}
+		}
+	}
+}
+
+// A Config built in Go is redacted and validated without showing its
+// endpoint's credentials either.
+func TestEndpointSecretsRedacted(t *testing.T) {
+	for _, ep := range endpointsWithSecrets {
+		c := config.Default()
+		c.Backend.Tracing.OTLP.Endpoint = ep
+		r := c.Redacted()
+		if strings.Contains(r.Backend.Tracing.OTLP.Endpoint, "s3cret") || strings.Contains(c.String(), "s3cret") {
+			t.Errorf("%s: Redacted endpoint %q", ep, r.Backend.Tracing.OTLP.Endpoint)
+		}
+		if c.Backend.Tracing.OTLP.Endpoint != ep {
+			t.Errorf("Redacted changed the original endpoint to %q", c.Backend.Tracing.OTLP.Endpoint)
+		}
+		if err := c.Validate(); err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: Validate() = %v", ep, err)
+		}
+	}
+	c := config.Default()
+	for ep, want := range map[string]string{
+		"u:pw@collector:4317":                       "<redacted>@collector:4317",
+		"collector:4317":                            "collector:4317",
+		"https://collector:4318/v1/traces":          "https://collector:4318/v1/traces",
+		"https://u:pw@collector:4318/v1/traces?k=v": "https://<redacted>@collector:4318/v1/traces?<redacted>",
+		"https://collector:4318/?e=a@b":             "https://<redacted>",
+	} {
+		c.Backend.Tracing.OTLP.Endpoint = ep
+		if got := c.Redacted().Backend.Tracing.OTLP.Endpoint; got != want {
+			t.Errorf("Redacted endpoint of %q = %q, want %q", ep, got, want)
 		}
 	}
 }

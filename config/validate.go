@@ -13,8 +13,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plugtrace/plugtrace/internal/handoff"
+	"github.com/plugtrace/plugtrace/traceview"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -26,6 +28,7 @@ var (
 	samplerNames    = []string{SamplerAlwaysOn, SamplerAlwaysOff, SamplerTraceIDRatio, SamplerParentBasedAlwaysOn, SamplerParentBasedAlwaysOff, SamplerParentBasedTraceIDRatio}
 	propagatorNames = []string{"tracecontext", "baggage", "b3", "b3multi", "jaeger", "none"}
 	exportNames     = []string{ExportRelay, ExportDirect}
+	trustNames      = []string{TrustAuthenticated, TrustAlways, TrustNever}
 )
 
 // Minimum lengths of secrets.
@@ -42,6 +45,15 @@ const (
 // name" here, while Parse also rejects a `name` key given empty. Files
 // named under backend.tracing.otlp.tls must exist when the otlp exporter
 // is on (relative paths are relative to the working directory).
+//
+// The security keys are checked so that a mistake fails at start-up
+// instead of opening or closing more than meant: each
+// backend.auth.publicRoutes entry is an [http.ServeMux] pattern whose path
+// is under /api/, none given twice or in conflict with another; each
+// backend.tracing.embedded.viewers entry is "*", a user entity ref
+// (user:<namespace>/<name>) or a service subject without spaces
+// (external:<name>); backend.http's size and timeouts are positive;
+// embedded.maxSpans is at most [traceview.MaxStoreSpans].
 func (c *Config) Validate() error {
 	return joinErrors(c.validate())
 }
@@ -58,6 +70,7 @@ func (c *Config) validate() []*Error {
 		v.add(pathListen, fmt.Sprintf("%q is not host:port", c.Backend.Listen),
 			"for example 127.0.0.1:7007, or :7007 for every interface")
 	}
+	v.http(&c.Backend.HTTP)
 	v.auth(&c.Backend.Auth)
 	v.tracing(&c.Backend.Tracing)
 	v.plugins(c.Plugins)
@@ -106,6 +119,28 @@ func (v *validator) auth(a *Auth) {
 		v.add("backend.auth.userTokens.secret", secretText(s)+" is too short",
 			fmt.Sprintf("use at least %d random bytes, or leave it empty to refuse user tokens", minSecretBytes))
 	}
+	v.publicRoutes(a.PublicRoutes)
+}
+
+// http checks backend.http.
+func (v *validator) http(h *HTTP) {
+	if h.MaxRequestBody <= 0 {
+		v.add(pathMaxRequestBody, h.MaxRequestBody.String()+" is not positive",
+			"give a size such as "+DefaultMaxRequestBody.String()+", the default")
+	}
+	for _, d := range []struct {
+		path  string
+		value time.Duration
+		def   time.Duration
+	}{
+		{pathReadTimeout, h.ReadTimeout, DefaultReadTimeout},
+		{pathIdleTimeout, h.IdleTimeout, DefaultIdleTimeout},
+	} {
+		if d.value <= 0 {
+			v.add(d.path, d.value.String()+" is not positive",
+				fmt.Sprintf("give a duration such as %ds, the default", d.def/time.Second))
+		}
+	}
 }
 
 func (v *validator) tracing(t *Tracing) {
@@ -149,9 +184,18 @@ func (v *validator) tracing(t *Tracing) {
 			}
 		}
 	}
-	if t.Embedded.MaxSpans <= 0 {
-		v.add(pathMaxSpans, fmt.Sprintf("%d is not positive", t.Embedded.MaxSpans), "")
+	if !slices.Contains(trustNames, t.TrustIncomingContext) {
+		v.add(pathTrust, fmt.Sprintf("%q is not a trust mode", t.TrustIncomingContext),
+			"use authenticated (the default), always or never")
 	}
+	switch n := t.Embedded.MaxSpans; {
+	case n <= 0:
+		v.add(pathMaxSpans, fmt.Sprintf("%d is not positive", n), "")
+	case n > traceview.MaxStoreSpans:
+		v.add(pathMaxSpans, fmt.Sprintf("%d is more than %d", n, traceview.MaxStoreSpans),
+			"that is the most the embedded store holds; export to otlp to keep more")
+	}
+	v.viewers(t.Embedded.Viewers)
 }
 
 // names checks a list of names: not empty, each known, none twice, and

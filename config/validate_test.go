@@ -5,6 +5,7 @@ package config_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plugtrace/plugtrace/config"
 )
@@ -45,6 +46,30 @@ func TestValidate(t *testing.T) {
 			// nil propagators are OTEL_PROPAGATORS', or the SDK's default.
 			"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
 		}},
+		{"the security keys", func(c *config.Config) {
+			c.Backend.Auth.PublicRoutes = []string{"GET /api/weather/health", "/api/todos/{$}", "POST /api/todos/{id}/done"}
+			c.Backend.Tracing.TrustIncomingContext = config.TrustNever
+			c.Backend.Tracing.Embedded = config.Embedded{MaxSpans: 10_000_000, Viewers: []string{"user:default/alice", "external:ops", "*"}}
+			c.Backend.HTTP = config.HTTP{MaxRequestBody: 1, ReadTimeout: time.Nanosecond, IdleTimeout: time.Hour}
+		}, []string{
+			`backend.tracing.embedded.viewers: "*" is combined with other names; "*" admits every authenticated caller; use it alone`,
+		}},
+		{"maxSpans above the store's bound", func(c *config.Config) { c.Backend.Tracing.Embedded.MaxSpans = 4_000_000_000 }, []string{
+			"backend.tracing.embedded.maxSpans: 4000000000 is more than 10000000; that is the most the embedded store holds; export to otlp to keep more",
+		}},
+		{"negative http values", func(c *config.Config) {
+			c.Backend.HTTP = config.HTTP{MaxRequestBody: -2 << 20, ReadTimeout: -time.Second, IdleTimeout: 0}
+		}, []string{
+			"backend.http.maxRequestBody: -2MiB is not positive; give a size such as 16MiB, the default",
+			"backend.http.readTimeout: -1s is not positive; give a duration such as 60s, the default",
+			"backend.http.idleTimeout: 0s is not positive; give a duration such as 120s, the default",
+		}},
+		{"an empty list of viewers is not unset", func(c *config.Config) { c.Backend.Tracing.Embedded.Viewers = []string{} }, []string{
+			"backend.tracing.embedded.viewers: the list is empty; name who may read the viewer, or remove the key (then, on loopback, local callers may)",
+		}},
+		{"a host:port endpoint with user info", func(c *config.Config) { c.Backend.Tracing.OTLP.Endpoint = "key@collector:4317" }, []string{
+			`backend.tracing.otlp.endpoint: "<redacted>@collector:4317" is neither host:port nor an http(s) URL; for example localhost:4317, or https://collector:4318/v1/traces`,
+		}},
 		{"an empty list of propagators", func(c *config.Config) { c.Backend.Tracing.Propagators = []string{} }, []string{
 			"backend.tracing.propagators: the list is empty; name at least one of tracecontext, baggage, b3, b3multi, jaeger, none (none to turn it off)",
 		}},
@@ -70,8 +95,12 @@ func TestValidateZero(t *testing.T) {
 	err := (&config.Config{}).Validate()
 	want := []string{
 		`backend.listen: "" is not host:port; for example 127.0.0.1:7007, or :7007 for every interface`,
+		"backend.http.maxRequestBody: 0B is not positive; give a size such as 16MiB, the default",
+		"backend.http.readTimeout: 0s is not positive; give a duration such as 60s, the default",
+		"backend.http.idleTimeout: 0s is not positive; give a duration such as 120s, the default",
 		"backend.tracing.exporter: the list is empty; name at least one of embedded, otlp, console, none (none to turn it off)",
 		`backend.tracing.plugins.export: "" is not an export mode; use relay or direct`,
+		`backend.tracing.trustIncomingContext: "" is not a trust mode; use authenticated (the default), always or never`,
 		"backend.tracing.embedded.maxSpans: 0 is not positive",
 	}
 	if got := err.Error(); got != strings.Join(want, "\n") {
