@@ -31,6 +31,7 @@ type Span struct {
 	Status       Status         `json:"status"`
 	Attributes   map[string]any `json:"attributes"` // never nil
 	Events       []Event        `json:"events"`     // never nil
+	Links        []Link         `json:"links"`      // never nil
 	Scope        Scope          `json:"scope"`
 	// Resource describes the process that emitted the span. Spans of one
 	// process share the map: treat it as read-only.
@@ -47,6 +48,14 @@ type Status struct {
 type Event struct {
 	Name       string         `json:"name"`
 	Time       time.Time      `json:"time"`
+	Attributes map[string]any `json:"attributes"` // never nil
+}
+
+// Link is a span's link to another span, which may belong to another trace
+// and need not be in the store.
+type Link struct {
+	TraceID    string         `json:"traceId"`
+	SpanID     string         `json:"spanId"`
 	Attributes map[string]any `json:"attributes"` // never nil
 }
 
@@ -94,6 +103,7 @@ func (s *Store) Trace(id trace.TraceID) (TraceDetail, bool) {
 			Status:       Status{Code: statusName(sp.status), Message: sp.statusMsg},
 			Attributes:   attributeMap(sp.attrs),
 			Events:       events(sp.events),
+			Links:        links(sp.links),
 			Scope:        Scope{Name: sp.scope.key.name, Version: sp.scope.key.version, SchemaURL: sp.scope.key.schemaURL},
 			Resource:     res,
 		}
@@ -106,6 +116,14 @@ func events(evs []event) []Event {
 	out := make([]Event, len(evs))
 	for i, ev := range evs {
 		out[i] = Event{Name: ev.name, Time: utc(ev.time), Attributes: attributeMap(ev.attrs)}
+	}
+	return out
+}
+
+func links(ls []link) []Link {
+	out := make([]Link, len(ls))
+	for i, l := range ls {
+		out[i] = Link{TraceID: l.traceID.String(), SpanID: l.spanID.String(), Attributes: attributeMap(l.attrs)}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ package traceview_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/traceview"
+	"github.com/plugtrace/plugtrace/traceview/internal/fixture"
 )
 
 func TestTraceReturnsEverySpan(t *testing.T) {
@@ -142,6 +144,34 @@ func TestSpanKindNames(t *testing.T) {
 		export(t, s, newSpan(1, 0, -1, "span", baseTime, time.Millisecond, kind(k)))
 		if d, _ := s.Trace(traceID(1)); d.Spans[0].Kind != want {
 			t.Errorf("kind %v: %q, want %q", k, d.Spans[0].Kind, want)
+		}
+	}
+}
+
+// Links are bounded like events: the first 128 are kept, with at most 32
+// attributes each.
+func TestLinksAreBounded(t *testing.T) {
+	s := newStore(t, 10)
+	var opts []fixture.Option
+	for i := range 200 {
+		var kv []attribute.KeyValue
+		for j := range 50 {
+			kv = append(kv, attribute.Int(fmt.Sprint("k", j), j))
+		}
+		opts = append(opts, link(2, i, kv...))
+	}
+	export(t, s, newSpan(1, 0, -1, "batch", baseTime, time.Millisecond, opts...))
+	d, _ := s.Trace(traceID(1))
+	links := d.Spans[0].Links
+	if len(links) != 128 {
+		t.Fatalf("kept %d links, want 128", len(links))
+	}
+	if links[0].SpanID != spanID(2, 0).String() || links[127].SpanID != spanID(2, 127).String() {
+		t.Errorf("kept the links to %s .. %s, want the first ones", links[0].SpanID, links[127].SpanID)
+	}
+	for i, l := range links {
+		if len(l.Attributes) != 32 || l.TraceID != traceID(2).String() {
+			t.Fatalf("link %d: trace %s, %d attributes; want trace %s, 32", i, l.TraceID, len(l.Attributes), traceID(2))
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/plugtrace/plugtrace/auth"
 	"github.com/plugtrace/plugtrace/traceview"
 	"github.com/plugtrace/plugtrace/tracing"
 )
@@ -55,4 +56,40 @@ func ExampleHandler() {
 	body, _ := io.ReadAll(res.Body)
 	fmt.Print(res.StatusCode, " ", string(body))
 	// Output: 400 {"error":"invalid minDuration \"soon\": want a duration such as 150ms or 2s, or a number of milliseconds"}
+}
+
+// A host on a network opens the viewer only to its viewers: a browser signs
+// in once at /traces/login, other clients send their token with each
+// request.
+func ExampleWithViewers() {
+	store, _ := traceview.NewStore(100)
+	bearer, err := auth.NewBearerAuth(auth.BearerConfig{
+		StaticTokens: []auth.StaticToken{{Token: "ops-token-from-the-config", Subject: "external:ops-dashboard"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/traces/", traceview.Handler(store,
+		traceview.WithAuthenticator(bearer),
+		traceview.WithViewers("user:default/alice", "external:ops-dashboard")))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for _, token := range []string{"", "ops-token-from-the-config"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/traces/api/traces", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Print(res.StatusCode, " ", string(body))
+	}
+	// Output:
+	// 401 {"error":"these traces are not public: send a bearer token, or sign in at /traces/login"}
+	// 200 {"traces":[]}
 }

@@ -25,9 +25,11 @@ var (
 	plugin       = fixture.Plugin
 	failed       = fixture.Failed
 	event        = fixture.Event
+	link         = fixture.Link
 	newSpan      = fixture.NewSpan
 	snapshots    = fixture.Snapshots
 	weatherTrace = fixture.WeatherTrace
+	linkedTrace  = fixture.LinkedTrace
 	serve        = fixture.Serve
 	newStore     = fixture.NewStore
 	export       = fixture.Export
@@ -41,6 +43,9 @@ const (
 	spanFetch      = fixture.SpanFetch
 	spanUpstream   = fixture.SpanUpstream
 	weatherSpans   = fixture.WeatherSpans
+
+	spanLinkedRoot  = fixture.SpanLinkedRoot
+	spanLinkedRetry = fixture.SpanLinkedRetry
 )
 
 func traceIDFromHex(t testing.TB, s string) trace.TraceID {

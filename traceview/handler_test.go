@@ -196,7 +196,7 @@ func TestAPITraceShape(t *testing.T) {
 	if len(spans) != weatherSpans {
 		t.Fatalf("%d spans, want %d", len(spans), weatherSpans)
 	}
-	wantKeys := []string{"attributes", "endTime", "events", "kind", "name", "parentSpanId", "resource", "scope", "spanId", "startTime", "status", "traceId"}
+	wantKeys := []string{"attributes", "endTime", "events", "kind", "links", "name", "parentSpanId", "resource", "scope", "spanId", "startTime", "status", "traceId"}
 	for _, sp := range spans {
 		sp := sp.(map[string]any)
 		if got := keys(sp); !slices.Equal(got, wantKeys) {
@@ -213,8 +213,10 @@ func TestAPITraceShape(t *testing.T) {
 				t.Errorf("%s = %q, not RFC 3339 in UTC", k, ts)
 			}
 		}
-		if _, ok := sp["events"].([]any); !ok {
-			t.Errorf("events = %v, want an array", sp["events"])
+		for _, k := range []string{"events", "links"} {
+			if _, ok := sp[k].([]any); !ok {
+				t.Errorf("%s = %v, want an array", k, sp[k])
+			}
 		}
 	}
 
@@ -230,6 +232,7 @@ func TestAPITraceShape(t *testing.T) {
 		"status":       `{"code":"error","message":"upstream answered 503"}`,
 		"attributes":   `{"http.response.status_code":503,"plugtrace.plugin.id":"weather","retry.backoff_s":0.25}`,
 		"events":       `[{"attributes":{"exception.message":"upstream answered 503","exception.type":"*httpclient.StatusError"},"name":"exception","time":"2026-03-14T15:09:26.574897932Z"}]`,
+		"links":        `[]`,
 		"scope":        `{"name":"github.com/plugtrace/plugtrace/host","schemaUrl":"","version":""}`,
 		"resource":     `{"process.pid":4242,"service.name":"weather"}`,
 	}
@@ -243,6 +246,36 @@ func TestAPITraceShape(t *testing.T) {
 	}
 	if fetch := spans[spanFetch].(map[string]any); mustJSON(t, fetch["status"]) != `{"code":"unset","message":""}` {
 		t.Errorf("fetch status = %v", fetch["status"])
+	}
+}
+
+// A span's links name the other span, of this trace or another, with the
+// link's attributes.
+func TestAPITraceLinks(t *testing.T) {
+	s := newStore(t, 100)
+	export(t, s, weatherTrace(1, baseTime)...)
+	export(t, s, linkedTrace(2, baseTime.Add(time.Second), 1)...)
+	srv := serve(t, s)
+
+	r := do(t, "GET", srv.URL+"/traces/api/traces/"+traceID(2).String())
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	spans := decodeJSON(t, r)["spans"].([]any)
+	want := []string{
+		spanLinkedRoot: `[{"attributes":{"plugtrace.link.reason":"untrusted caller"},` +
+			`"spanId":"` + spanID(1, spanHTTPServer).String() + `","traceId":"` + traceID(1).String() + `"}]`,
+		spanLinkedRetry: `[{"attributes":{},"spanId":"` + spanID(2, spanLinkedRoot).String() + `","traceId":"` + traceID(2).String() + `"},` +
+			`{"attributes":{"retry.attempt":2,"retry.last":true},` +
+			`"spanId":"` + spanID(1, spanUpstream).String() + `","traceId":"` + traceID(1).String() + `"}]`,
+	}
+	if len(spans) != len(want) {
+		t.Fatalf("%d spans, want %d", len(spans), len(want))
+	}
+	for i, sp := range spans {
+		if got := mustJSON(t, sp.(map[string]any)["links"]); got != want[i] {
+			t.Errorf("span %d: links = %s\nwant %s", i, got, want[i])
+		}
 	}
 }
 

@@ -15,6 +15,8 @@ const (
 	maxAttributes      = 128      // per span
 	maxEvents          = 128      // per span; the first ones are kept
 	maxEventAttributes = 32       // per event
+	maxLinks           = 128      // per span; the first ones are kept
+	maxLinkAttributes  = 32       // per link
 	maxValueBytes      = 4 << 10  // per string value; longer ones are cut
 	maxNameBytes       = 1 << 10  // span and event names, status messages
 	truncatedSuffix    = "…[cut]" // marks a cut value

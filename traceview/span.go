@@ -29,6 +29,7 @@ type span struct {
 	statusMsg  string
 	attrs      []attribute.KeyValue
 	events     []event
+	links      []link
 	res        *resourceInfo
 	scope      *scopeInfo
 	kind       trace.SpanKind
@@ -39,6 +40,15 @@ type event struct {
 	name  string
 	time  int64 // Unix nanoseconds
 	attrs []attribute.KeyValue
+}
+
+// link is a span's link to another span, often of another trace: the
+// caller's context of a request that started a new trace, or the spans a
+// batch job consumed.
+type link struct {
+	traceID trace.TraceID
+	spanID  trace.SpanID
+	attrs   []attribute.KeyValue
 }
 
 // pendingSpan is a span converted outside the store's lock, with what the
@@ -60,11 +70,19 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 	if len(events) > maxEvents {
 		events = events[:maxEvents]
 	}
+	links := ro.Links()
+	if len(links) > maxLinks {
+		links = links[:maxLinks]
+	}
 
-	// One allocation holds the attributes of the span and of its events.
+	// One allocation holds the attributes of the span, of its events and of
+	// its links.
 	n := len(attrs)
 	for i := range events {
 		n += min(len(events[i].Attributes), maxEventAttributes)
+	}
+	for i := range links {
+		n += min(len(links[i].Attributes), maxLinkAttributes)
 	}
 	var buf []attribute.KeyValue
 	if n > 0 {
@@ -87,6 +105,20 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 		}
 	}
 
+	var lks []link
+	if len(links) > 0 {
+		lks = make([]link, len(links))
+		for i := range links {
+			from := len(buf)
+			buf = append(buf, limitAttributes(links[i].Attributes, maxLinkAttributes)...)
+			lks[i] = link{
+				traceID: links[i].SpanContext.TraceID(),
+				spanID:  links[i].SpanContext.SpanID(),
+				attrs:   buf[from:len(buf):len(buf)],
+			}
+		}
+	}
+
 	start, end := unixNano(ro.StartTime()), unixNano(ro.EndTime())
 	if end < start {
 		end = start // not ended, or a clock went backwards
@@ -102,6 +134,7 @@ func newPendingSpan(ro sdktrace.ReadOnlySpan) pendingSpan {
 			statusMsg: cut(st.Description, maxNameBytes),
 			attrs:     spanAttrs,
 			events:    evs,
+			links:     lks,
 			kind:      ro.SpanKind(),
 			status:    st.Code,
 		},

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Package browsertest drives the trace viewer's web UI in headless Chromium:
-// a person's clicks through the trace list and a waterfall, checked against
-// what the page shows.
+// a person's clicks through the trace list, a waterfall and a span's links,
+// and signing in to a viewer that is not public, checked against what the
+// page shows.
 //
 // It is a module of its own, so that the browser driver (chromedp) is not a
 // dependency of github.com/plugtrace/plugtrace: `go get` of the library does

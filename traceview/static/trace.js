@@ -54,6 +54,12 @@ async function load() {
   rowsBox.replaceChildren(rows);
   document.body.dataset.loaded = 'true';
 
+  selectFromHash();
+}
+
+// selectFromHash selects the span the address names (#span=<id>), if the
+// trace has it: on load, and when a link within the trace is followed.
+function selectFromHash() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('span');
   if (fromHash && spansById.has(fromHash)) select(fromHash, false);
 }
@@ -255,6 +261,24 @@ function renderDetail(s) {
         Object.keys(ev.attributes).length > 0 ? attrs : null);
     }),
   );
+
+  document.getElementById('link-count').textContent = `(${s.links.length})`;
+  document.getElementById('span-links').replaceChildren(...s.links.map(linkItem));
+}
+
+// linkItem shows a link to another span, with a way to its trace's page
+// and the span selected there. The linked trace need not be in the store:
+// its page then says so.
+function linkItem(link) {
+  const href = `/traces/trace/${encodeURIComponent(link.traceId)}#span=${encodeURIComponent(link.spanId)}`;
+  const attrs = el('table', { class: 'kv' });
+  fillTable(attrs, link.attributes);
+  return el('li', { class: 'link', dataset: { traceId: link.traceId, spanId: link.spanId } },
+    el('div', { class: 'link-head' },
+      el('a', { class: 'link-target', href }, 'span ', el('code', {}, link.spanId)),
+      el('span', { class: 'link-where' }, 'in ',
+        link.traceId === traceId ? 'this trace' : el('code', { class: 'link-trace' }, link.traceId))),
+    Object.keys(link.attributes).length > 0 ? attrs : null);
 }
 
 // fillTable lists an object's keys and values, sorted by key.
@@ -273,5 +297,7 @@ document.getElementById('detail-close').addEventListener('click', () => {
   rowsBox.querySelector('.span-row.selected')?.classList.remove('selected');
   history.replaceState(null, '', location.pathname);
 });
+
+window.addEventListener('hashchange', selectFromHash);
 
 load();
