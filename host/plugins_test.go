@@ -8,11 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/plugtrace/plugtrace/examples/weather"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
@@ -46,6 +51,19 @@ func runTestPlugin(name string) int {
 			Plugins:         pluginproto.PluginSet(nil),
 			GRPCServer:      goplugin.DefaultGRPCServer,
 		})
+	case "raw":
+		// A plugin that speaks the Plugin service itself, without the SDK.
+		goplugin.Serve(&goplugin.ServeConfig{
+			HandshakeConfig: pluginproto.Handshake,
+			Plugins:         pluginproto.PluginSet(rawPlugin{}),
+			GRPCServer:      goplugin.DefaultGRPCServer,
+		})
+	case "bad-handshake":
+		// A plugin whose first line of output is not go-plugin's handshake
+		// line, but something only its operator should read; it then waits
+		// for the host to kill it.
+		fmt.Println(badHandshakeLine)
+		time.Sleep(time.Minute)
 	default:
 		err = fmt.Errorf("unknown test plugin %q", name)
 	}
@@ -110,3 +128,59 @@ func probeHandler(_ context.Context, env plugin.Env) (http.Handler, error) {
 // hostEnv returns an environment lookup with nothing in it, so that the test
 // host's config does not depend on the machine's OTEL_* variables.
 func noEnv(string) (string, bool) { return "", false }
+
+// badHandshakeLine is what the bad-handshake plugin prints instead of
+// go-plugin's handshake line.
+const badHandshakeLine = "listening on /tmp/bad-handshake.sock, admin password hunter2"
+
+// rawPlugin is an external test plugin that implements the Plugin service
+// directly, so that it can answer what an http.Handler behind the SDK cannot
+// (any status, any header, a gRPC error) and report the request's headers
+// exactly as the host sent them.
+//
+//   - /headers answers the request's headers as JSON.
+//   - /answer?status=N&header=Name:Value&body=B answers exactly that;
+//     header repeats.
+//   - /fail?code=C&message=M fails the call with that gRPC code and
+//     message, followed by this process's command.
+//   - /crash exits the process with status 3.
+type rawPlugin struct {
+	pluginproto.UnimplementedPluginServer
+}
+
+var _ pluginproto.PluginServer = rawPlugin{}
+
+func (rawPlugin) CallResource(_ context.Context, req *pluginproto.CallResourceRequest) (*pluginproto.CallResourceResponse, error) {
+	q, _ := url.ParseQuery(req.GetRawQuery())
+	switch req.GetPath() {
+	case "/headers":
+		b, err := json.Marshal(pluginproto.HeaderFromProto(req.GetHeaders()))
+		if err != nil {
+			return nil, err
+		}
+		return &pluginproto.CallResourceResponse{Status: http.StatusOK, Body: b,
+			Headers: []*pluginproto.Header{{Name: "Content-Type", Values: []string{"application/json"}}}}, nil
+	case "/answer":
+		code, _ := strconv.Atoi(q.Get("status"))
+		var headers []*pluginproto.Header
+		for _, h := range q["header"] {
+			name, value, _ := strings.Cut(h, ":")
+			headers = append(headers, &pluginproto.Header{Name: name, Values: []string{strings.TrimSpace(value)}})
+		}
+		return &pluginproto.CallResourceResponse{Status: int32(code), Headers: headers, Body: []byte(q.Get("body"))}, nil
+	case "/fail":
+		code, _ := strconv.Atoi(q.Get("code"))
+		return nil, status.Error(codes.Code(code), q.Get("message")+" (in "+os.Args[0]+")")
+	case "/crash":
+		os.Exit(3)
+	}
+	return &pluginproto.CallResourceResponse{Status: http.StatusNotFound}, nil
+}
+
+func (rawPlugin) CheckHealth(context.Context, *pluginproto.CheckHealthRequest) (*pluginproto.CheckHealthResponse, error) {
+	return &pluginproto.CheckHealthResponse{Status: pluginproto.CheckHealthResponse_STATUS_OK}, nil
+}
+
+func (rawPlugin) Flush(context.Context, *pluginproto.FlushRequest) (*pluginproto.FlushResponse, error) {
+	return &pluginproto.FlushResponse{}, nil
+}

@@ -19,7 +19,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/plugtrace/plugtrace/internal/otlpconv"
-	"github.com/plugtrace/plugtrace/internal/pluginproto"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -40,13 +39,22 @@ type relay struct {
 
 var _ collectortrace.TraceServiceServer = (*relay)(nil)
 
+// maxRelayMessage bounds one export a plugin sends to the relay: 4 MiB,
+// gRPC's default receive limit, so that a plugin cannot make the host
+// decode more at once. A larger export is refused with ResourceExhausted
+// before it is decoded, and none of its spans is kept. An SDK's batches
+// (512 spans by default) are far smaller. Request and response bodies,
+// which the host forwards over another connection, have the larger
+// pluginproto.MaxMessageSize.
+const maxRelayMessage = 4 << 20
+
 func newRelay(sink func([]sdktrace.ReadOnlySpan)) (*relay, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	r := &relay{sink: sink, lis: lis, tokens: map[string]string{}}
-	r.srv = grpc.NewServer(grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize))
+	r.srv = grpc.NewServer(grpc.MaxRecvMsgSize(maxRelayMessage))
 	collectortrace.RegisterTraceServiceServer(r.srv, r)
 	go func() { _ = r.srv.Serve(lis) }()
 	return r, nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os/exec"
@@ -42,6 +43,7 @@ type externalPlugin struct {
 	firstStart chan struct{} // closed when the first start has succeeded or failed
 	firstOnce  sync.Once
 	killProc   context.CancelFunc // cancels the current process's context; guarded by mu
+	cmd        *exec.Cmd          // the current process; guarded by mu
 	life       context.Context    // ends when stop is called
 	endLife    context.CancelFunc
 	stopCh     chan struct{}
@@ -79,6 +81,67 @@ func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits,
 // errStopped ends a start that stop interrupted.
 var errStopped = errors.New("stopped while starting")
 
+// failure is a failed start or run of a plugin. Its reason is short and
+// says what happened; it is what /api/plugins shows. The error it wraps is
+// the detail, for the log only: go-plugin's errors quote the command and
+// the plugin's output.
+type failure struct {
+	reason string
+	err    error
+}
+
+func (f *failure) Error() string {
+	if f.err == nil {
+		return f.reason
+	}
+	return f.reason + ": " + f.err.Error()
+}
+
+func (f *failure) Unwrap() error { return f.err }
+
+// reason returns the short reason of err, fit for /api/plugins.
+func reason(err error) string {
+	if f, ok := errors.AsType[*failure](err); ok {
+		return f.reason
+	}
+	return "failed"
+}
+
+// handshakeFailure names what went wrong in go-plugin's start-up of the
+// plugin, from the error texts go-plugin has for it.
+func handshakeFailure(err error, timeout time.Duration) error {
+	msg := strings.ToLower(err.Error())
+	why := "handshake failed"
+	switch {
+	case errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission):
+		why = "the command could not be run"
+	case strings.Contains(msg, "timeout while waiting for plugin to start"):
+		why = fmt.Sprintf("did not start within %v", timeout)
+	case strings.Contains(msg, "plugin exited before we could connect"), strings.Contains(msg, "failed to read any lines"):
+		why = "exited during the handshake"
+	case strings.Contains(msg, "incompatible api version"):
+		why = fmt.Sprintf("incompatible API version: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", pluginproto.ProtocolVersion)
+	}
+	return &failure{reason: why, err: err}
+}
+
+// exited is the failure of a process that exited while it served. Its
+// state is set once go-plugin reports the exit (pluginproto.Client.Exited
+// is closed after the process was waited for).
+func (p *externalPlugin) exited() error {
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if cmd == nil || cmd.ProcessState == nil {
+		return &failure{reason: "exited"}
+	}
+	ps := cmd.ProcessState
+	if code := ps.ExitCode(); code >= 0 {
+		return &failure{reason: fmt.Sprintf("exited with status %d", code)}
+	}
+	return &failure{reason: "exited (" + ps.String() + ")"} // signal: killed
+}
+
 // info reports the plugin for /api/plugins.
 func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
 	p.mu.Lock()
@@ -90,7 +153,7 @@ func (p *externalPlugin) set(state string, rpc pluginproto.PluginClient, err err
 	p.mu.Lock()
 	p.state, p.rpc = state, rpc
 	if err != nil {
-		p.lastErr = err.Error()
+		p.lastErr = reason(err)
 	}
 	p.mu.Unlock()
 	if state != StateStarting {
@@ -108,7 +171,7 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 	cmd := exec.CommandContext(procCtx, p.argv[0], p.argv[1:]...)
 	cmd.Env = p.environ
 	p.mu.Lock()
-	p.killProc = killProc
+	p.killProc, p.cmd = killProc, cmd
 	p.mu.Unlock()
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  pluginproto.Handshake,
@@ -147,16 +210,13 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 	if err != nil {
 		client.Kill()
 		killProc()
-		if strings.Contains(strings.ToLower(err.Error()), "incompatible api version") {
-			err = fmt.Errorf("%w: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", err, pluginproto.ProtocolVersion)
-		}
-		return nil, nil, fmt.Errorf("start %s: %w", p.argv[0], err)
+		return nil, nil, handshakeFailure(fmt.Errorf("start %s: %w", p.argv[0], err), p.limits.StartTimeout)
 	}
 	raw, err := rpcClient.Dispense(pluginproto.PluginName)
 	if err != nil {
 		client.Kill()
 		killProc()
-		return nil, nil, fmt.Errorf("dispense: %w", err)
+		return nil, nil, &failure{reason: "handshake failed", err: fmt.Errorf("dispense: %w", err)}
 	}
 	pc := raw.(*pluginproto.Client)
 	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
@@ -165,10 +225,10 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
 		client.Kill()
 		killProc()
-		if err == nil {
-			err = fmt.Errorf("health check: %s %s", health.GetStatus(), health.GetMessage())
+		if err != nil {
+			return nil, nil, &failure{reason: "health check failed", err: err}
 		}
-		return nil, nil, err
+		return nil, nil, &failure{reason: "health check answered " + health.GetStatus().String(), err: errors.New(health.GetMessage())}
 	}
 	return client, pc, nil
 }
@@ -193,7 +253,7 @@ func (p *externalPlugin) supervise() {
 				p.set(StateStopped, nil, nil)
 				return
 			}
-			err = errors.New("plugin process exited")
+			err = p.exited()
 			p.kill(client)
 			if time.Since(started) > 30*time.Second {
 				backoff = p.limits.MinBackoff // it ran well for a while
