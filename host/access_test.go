@@ -100,7 +100,7 @@ func TestRoutesNeedACaller(t *testing.T) {
 	if n := h.probe.calls.Load(); n != 0 {
 		t.Fatalf("plugin code ran %d times for refused requests", n)
 	}
-	if status, body := h.do(t, "GET", "/api/todos/", alice, ""); status != http.StatusOK || body != "[]\n" && body != "[]" {
+	if status, body := h.do(t, "GET", "/api/todos/", alice, ""); status != http.StatusOK || strings.Contains(body, "from a web page") {
 		t.Fatalf("the refused POST reached the to-do list: %d %s", status, body)
 	}
 
@@ -207,7 +207,7 @@ func TestTrustIncomingContext(t *testing.T) {
 				h.rec.Reset()
 				joined := s.TraceID == callerTrace && s.ParentSpanID == callerSpan
 				if joined != caller.joins {
-					t.Fatalf("caller %q: server span trace %s parent %s; joined %v, want %v",
+					t.Fatalf("authenticated %v: server span trace %s parent %s; joined %v, want %v",
 						caller.token != "", s.TraceID, s.ParentSpanID, joined, caller.joins)
 				}
 				if !joined {

@@ -303,7 +303,7 @@ func TestRelayRefusesExportsWithoutAValidToken(t *testing.T) {
 func TestDisabledPluginPropagatesContext(t *testing.T) {
 	up := newUpstream(t)
 	h := startHostWith(t, "plugin: {ext: {enabled: false}}", externalPlugin("ext", "probe"))
-	status, body := h.do(t, "GET", "/api/ext/propagate?url="+up.URL, "", "")
+	status, body := h.do(t, "GET", "/api/ext/propagate?url="+up.URL, staticToken, "")
 	if status != http.StatusOK {
 		t.Fatalf("GET /propagate = %d %s", status, body)
 	}

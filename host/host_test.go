@@ -248,7 +248,11 @@ func TestSpanTreePerCaller(t *testing.T) {
 		}
 		for _, c := range callers {
 			t.Run(fmt.Sprintf("%s/capture=%v", c.name, capture), func(t *testing.T) {
-				h := startHost(t, fmt.Sprintf("capture: {endUser: %v}", capture))
+				y := hostYAML{tracing: fmt.Sprintf("capture: {endUser: %v}", capture)}
+				if c.name == "anonymous" { // the operator opens the route
+					y.auth = `publicRoutes: ["POST /api/todos/{$}"]`
+				}
+				h := startHostYAML(t, y)
 				token := c.token
 				if c.name == "user" {
 					token = userToken(t, "user:default/alice")
@@ -495,7 +499,7 @@ func TestShutdownFinishesInFlightAndFlushes(t *testing.T) {
 func TestInProcessPluginHTTPClient(t *testing.T) {
 	up := newUpstream(t)
 	h := startHost(t, "propagators: [tracecontext, b3]")
-	if status, body := h.do(t, "GET", "/api/probe/fetch?url="+up.URL+"/x", "", ""); status != http.StatusOK {
+	if status, body := h.do(t, "GET", "/api/probe/fetch?url="+up.URL+"/x", staticToken, ""); status != http.StatusOK {
 		t.Fatalf("fetch: %d %s", status, body)
 	}
 	spans := h.flushed(t)
