@@ -130,7 +130,7 @@ func TestRoutesNeedACaller(t *testing.T) {
 	// An anonymous caller of an open route is principal none.
 	principals := map[string]bool{}
 	for _, s := range otlptest.ByName(h.flushed(t), "todos.list") {
-		principals[s.Attributes["backstage.principal.type"]] = true
+		principals[s.Attributes["plugtrace.principal.type"]] = true
 	}
 	if !principals["none"] || !principals["user"] || len(principals) != 2 {
 		t.Errorf("todos.list principals %v, want none (anonymous) and user (alice)", principals)
