@@ -213,8 +213,8 @@ func TestAttributeLimit(t *testing.T) {
 		}},
 	}}, otlpconv.WithSpanAttributes(attribute.String("stamped", "yes")))
 	s := spans[0]
-	if n, last := len(s.Attributes()), s.Attributes()[len(s.Attributes())-1]; n != 129 || last.Key != "stamped" || s.Attributes()[127].Key != "k127" || s.DroppedAttributes() != 1+72 {
-		t.Errorf("span: %d attributes ending %v, %d dropped; want the first 128 and the stamped one, 73 dropped", n, last, s.DroppedAttributes())
+	if n, last := len(s.Attributes()), s.Attributes()[len(s.Attributes())-1]; n != 128 || last.Key != "stamped" || s.Attributes()[126].Key != "k126" || s.DroppedAttributes() != 1+73 {
+		t.Errorf("span: %d attributes ending %v, %d dropped; want the first 127 and the stamped one, 74 dropped", n, last, s.DroppedAttributes())
 	}
 	if e := s.Events()[0]; len(e.Attributes) != 128 || e.DroppedAttributeCount != 72 {
 		t.Errorf("event: %d attributes, %d dropped; want 128, 72", len(e.Attributes), e.DroppedAttributeCount)

@@ -30,7 +30,7 @@ func attributes(kvs []*commonpb.KeyValue, set []attribute.KeyValue) ([]attribute
 		if replaced(key, set) {
 			continue
 		}
-		if len(out) == maxAttributes {
+		if len(out)+len(set) >= maxAttributes { // the stamped attributes count too
 			dropped++
 			continue
 		}
