@@ -12,7 +12,12 @@
 //     the host's exporters through a loopback OTLP relay, one bearer token
 //     per plugin.
 //
-// Every plugin is mounted at /api/<pluginId>/. The server span of each
+// Every plugin is mounted at /api/<pluginId>/, and every route there needs
+// a caller with credentials (401 JSON before any plugin code runs) unless
+// it is open: an in-process plugin opens routes with [Env.AllowAnonymous],
+// the operator with backend.auth.publicRoutes. The host is the trust
+// boundary between callers, plugins and traces: see the README's Security
+// section for what it trusts each of them with. The server span of each
 // request is named after its route ("POST /api/todos/"), and a plugin's own
 // spans are its children, so one request is one trace, across processes.
 //
@@ -21,6 +26,8 @@
 // inprocess.go, external.go and supervisor.go (the two kinds of plugin),
 // handoff.go (the environment an external plugin starts with), forward.go
 // (a request's way to a plugin process), relay.go (the way back for its
-// spans), plugin_list.go (/api/plugins), middleware.go (routing names,
-// authentication, panics).
+// spans), plugin_list.go (/api/plugins), access.go (who may call which
+// route), body_limit.go (backend.http.maxRequestBody for in-process
+// plugins), viewer.go (who may read the trace viewer), middleware.go
+// (routing names, panics).
 package host
