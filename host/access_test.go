@@ -190,7 +190,7 @@ func TestTrustIncomingContext(t *testing.T) {
 				token string
 				joins bool
 			}{{"", tc.anonymousJoins}, {alice, tc.callerJoins}} {
-				req, _ := http.NewRequest("GET", h.URL()+"/api/todos/", nil)
+				req, _ := http.NewRequest(http.MethodGet, h.URL()+"/api/todos/", nil)
 				req.Header.Set("Traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
 				if caller.token != "" {
 					req.Header.Set("Authorization", "Bearer "+caller.token)

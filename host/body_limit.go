@@ -12,36 +12,36 @@ import (
 	"github.com/plugtrace/plugtrace/internal/httpjson"
 )
 
-// limitBody bounds the request body of an in-process plugin's route to max
+// limitBody bounds the request body of an in-process plugin's route to limit
 // bytes. A request that announces a larger body gets 413 before the
 // plugin runs. A body that turns out larger while the plugin reads it
 // (chunked, no Content-Length) fails the plugin's read with
 // *http.MaxBytesError, and the caller gets 413 whatever the plugin then
 // answers: its status, headers and body are dropped.
-func limitBody(max int64, next http.Handler) http.Handler {
+func limitBody(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			tooLarge(w, max)
+		if r.ContentLength > limit {
+			tooLarge(w, limit)
 			return
 		}
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r) // nothing to count, nothing to wrap
 			return
 		}
-		lw := &limitedWriter{ResponseWriter: w, max: max}
+		lw := &limitedWriter{ResponseWriter: w, limit: limit}
 		r2 := new(http.Request) // shallow: only the body changes
 		*r2 = *r
-		r2.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, max), exceeded: &lw.exceeded}
+		r2.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), exceeded: &lw.exceeded}
 		next.ServeHTTP(lw, r2)
 		if lw.exceeded.Load() && !lw.answered {
-			tooLarge(w, max)
+			tooLarge(w, limit)
 		}
 	})
 }
 
-func tooLarge(w http.ResponseWriter, max int64) {
+func tooLarge(w http.ResponseWriter, limit int64) {
 	httpjson.Error(w, http.StatusRequestEntityTooLarge,
-		fmt.Sprintf("request body larger than %d bytes (backend.http.maxRequestBody)", max))
+		fmt.Sprintf("request body larger than %d bytes (backend.http.maxRequestBody)", limit))
 }
 
 // limitedBody notes when the body went over the limit.
@@ -63,7 +63,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 // body went over the limit. Before that it passes everything through.
 type limitedWriter struct {
 	http.ResponseWriter
-	max      int64
+	limit    int64
 	exceeded atomic.Bool
 	answered bool // the 413 went out, or the plugin's response began before the limit was hit
 	started  bool // the plugin's response began
@@ -105,7 +105,7 @@ func (w *limitedWriter) start() bool {
 		return false
 	case w.exceeded.Load():
 		w.answered = true
-		tooLarge(w.ResponseWriter, w.max)
+		tooLarge(w.ResponseWriter, w.limit)
 		return false
 	}
 	w.started, w.answered = true, true

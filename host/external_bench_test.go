@@ -80,7 +80,7 @@ func startBenchHost(b *testing.B, tracingYAML string) func() {
 	})
 	url := h.URL() + "/api/ext/nothing"
 	get := func() {
-		req, _ := http.NewRequest("GET", url, nil)
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		req.Header.Set("Authorization", "Bearer "+staticToken)
 		resp, err := client.Do(req)
 		if err != nil {

@@ -449,7 +449,7 @@ func TestShutdownFinishesInFlightAndFlushes(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequest("GET", h.URL()+"/api/probe/slow", nil)
+		req, _ := http.NewRequest(http.MethodGet, h.URL()+"/api/probe/slow", nil)
 		req.Header.Set("Authorization", "Bearer "+staticToken)
 		resp, err := client.Do(req)
 		if err != nil {

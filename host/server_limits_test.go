@@ -31,7 +31,7 @@ func TestInProcessBodyLimit(t *testing.T) {
 		{"chunked", io.MultiReader(strings.NewReader(big)), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", h.URL()+"/api/todos/", tc.body)
+			req, _ := http.NewRequest(http.MethodPost, h.URL()+"/api/todos/", tc.body)
 			req.Header.Set("Authorization", "Bearer "+alice)
 			if tc.chunked {
 				req.ContentLength = -1
@@ -61,7 +61,7 @@ func TestInProcessBodyLimit(t *testing.T) {
 func TestDefaultBodyLimit(t *testing.T) {
 	h := startHost(t, "")
 	const size = 64 << 20
-	req, _ := http.NewRequest("POST", h.URL()+"/api/todos/", io.LimitReader(zeros{}, size))
+	req, _ := http.NewRequest(http.MethodPost, h.URL()+"/api/todos/", io.LimitReader(zeros{}, size))
 	req.ContentLength = size
 	req.Header.Set("Authorization", "Bearer "+userToken(t, "user:default/alice"))
 	resp, err := client.Do(req)

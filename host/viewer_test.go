@@ -20,7 +20,7 @@ import (
 // when empty), with the Host header host (the URL's when empty).
 func viewerGet(t *testing.T, base, hostHeader, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/traces/api/traces", nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/traces/api/traces", nil)
 	if hostHeader != "" {
 		req.Host = hostHeader
 	}
