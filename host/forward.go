@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -48,7 +50,7 @@ func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	creds, _ := auth.CredentialsFromContext(r.Context())
 	prefix := "/api/" + p.id
-	req := &pluginproto.CallResourceRequest{
+	req := &pluginv1.CallResourceRequest{
 		Method:     r.Method,
 		Path:       strings.TrimPrefix(r.URL.Path, prefix),
 		RawQuery:   r.URL.RawQuery,

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
@@ -145,12 +147,12 @@ const badHandshakeLine = "listening on /tmp/bad-handshake.sock, admin password h
 //     message, followed by this process's command.
 //   - /crash exits the process with status 3.
 type rawPlugin struct {
-	pluginproto.UnimplementedPluginServer
+	pluginv1.UnimplementedPluginServer
 }
 
-var _ pluginproto.PluginServer = rawPlugin{}
+var _ pluginv1.PluginServer = rawPlugin{}
 
-func (rawPlugin) CallResource(_ context.Context, req *pluginproto.CallResourceRequest) (*pluginproto.CallResourceResponse, error) {
+func (rawPlugin) CallResource(_ context.Context, req *pluginv1.CallResourceRequest) (*pluginv1.CallResourceResponse, error) {
 	q, _ := url.ParseQuery(req.GetRawQuery())
 	switch req.GetPath() {
 	case "/headers":
@@ -158,29 +160,29 @@ func (rawPlugin) CallResource(_ context.Context, req *pluginproto.CallResourceRe
 		if err != nil {
 			return nil, err
 		}
-		return &pluginproto.CallResourceResponse{Status: http.StatusOK, Body: b,
-			Headers: []*pluginproto.Header{{Name: "Content-Type", Values: []string{"application/json"}}}}, nil
+		return &pluginv1.CallResourceResponse{Status: http.StatusOK, Body: b,
+			Headers: []*pluginv1.Header{{Name: "Content-Type", Values: []string{"application/json"}}}}, nil
 	case "/answer":
 		code, _ := strconv.Atoi(q.Get("status"))
-		var headers []*pluginproto.Header
+		var headers []*pluginv1.Header
 		for _, h := range q["header"] {
 			name, value, _ := strings.Cut(h, ":")
-			headers = append(headers, &pluginproto.Header{Name: name, Values: []string{strings.TrimSpace(value)}})
+			headers = append(headers, &pluginv1.Header{Name: name, Values: []string{strings.TrimSpace(value)}})
 		}
-		return &pluginproto.CallResourceResponse{Status: int32(code), Headers: headers, Body: []byte(q.Get("body"))}, nil
+		return &pluginv1.CallResourceResponse{Status: int32(code), Headers: headers, Body: []byte(q.Get("body"))}, nil
 	case "/fail":
 		code, _ := strconv.Atoi(q.Get("code"))
 		return nil, status.Error(codes.Code(code), q.Get("message")+" (in "+os.Args[0]+")")
 	case "/crash":
 		os.Exit(3)
 	}
-	return &pluginproto.CallResourceResponse{Status: http.StatusNotFound}, nil
+	return &pluginv1.CallResourceResponse{Status: http.StatusNotFound}, nil
 }
 
-func (rawPlugin) CheckHealth(context.Context, *pluginproto.CheckHealthRequest) (*pluginproto.CheckHealthResponse, error) {
-	return &pluginproto.CheckHealthResponse{Status: pluginproto.CheckHealthResponse_STATUS_OK}, nil
+func (rawPlugin) CheckHealth(context.Context, *pluginv1.CheckHealthRequest) (*pluginv1.CheckHealthResponse, error) {
+	return &pluginv1.CheckHealthResponse{Status: pluginv1.CheckHealthResponse_STATUS_OK}, nil
 }
 
-func (rawPlugin) Flush(context.Context, *pluginproto.FlushRequest) (*pluginproto.FlushResponse, error) {
-	return &pluginproto.FlushResponse{}, nil
+func (rawPlugin) Flush(context.Context, *pluginv1.FlushRequest) (*pluginv1.FlushResponse, error) {
+	return &pluginv1.FlushResponse{}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/propagation"
@@ -35,7 +37,7 @@ type externalPlugin struct {
 
 	mu       sync.Mutex
 	state    string
-	rpc      pluginproto.PluginClient
+	rpc      pluginv1.PluginClient
 	restarts int
 	lastErr  string
 
@@ -149,7 +151,7 @@ func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
 	return p.state, p.restarts, p.lastErr
 }
 
-func (p *externalPlugin) set(state string, rpc pluginproto.PluginClient, err error) {
+func (p *externalPlugin) set(state string, rpc pluginv1.PluginClient, err error) {
 	p.mu.Lock()
 	p.state, p.rpc = state, rpc
 	if err != nil {
@@ -221,8 +223,8 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 	pc := raw.(*pluginproto.Client)
 	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
 	defer cancel()
-	health, err := pc.CheckHealth(ctx, &pluginproto.CheckHealthRequest{})
-	if err != nil || health.GetStatus() != pluginproto.CheckHealthResponse_STATUS_OK {
+	health, err := pc.CheckHealth(ctx, &pluginv1.CheckHealthRequest{})
+	if err != nil || health.GetStatus() != pluginv1.CheckHealthResponse_STATUS_OK {
 		client.Kill()
 		killProc()
 		if err != nil {
@@ -287,8 +289,8 @@ func (p *externalPlugin) waitExitOrStop(pc *pluginproto.Client) bool {
 }
 
 // flushAndKill asks the plugin to export its spans, then stops it.
-func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginproto.PluginClient) {
-	if _, err := pc.Flush(p.stopCtx, &pluginproto.FlushRequest{}); err != nil {
+func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginv1.PluginClient) {
+	if _, err := pc.Flush(p.stopCtx, &pluginv1.FlushRequest{}); err != nil {
 		p.logger.Warn("external plugin did not flush its spans", "error", err)
 	}
 	p.kill(client)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
 
@@ -122,7 +124,7 @@ func TestCallResource(t *testing.T) {
 	}
 	s := &server{handler: mux, telemetry: tel, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
-	resp, err := s.CallResource(context.Background(), &pluginproto.CallResourceRequest{
+	resp, err := s.CallResource(context.Background(), &pluginv1.CallResourceRequest{
 		Method: "POST", Path: "/items/42", RawQuery: "dry=1", Body: []byte("payload"),
 		Headers:   pluginproto.HeaderToProto(http.Header{"X-Request-Id": {"abc"}}),
 		Principal: pluginproto.CredentialsToProto(auth.UserCredentials("user:default/alice")),
@@ -143,14 +145,14 @@ func TestCallResource(t *testing.T) {
 	var got string
 	mux.HandleFunc("GET /traceparent", func(w http.ResponseWriter, r *http.Request) { got = r.Header.Get("Traceparent") })
 	call := trace.NewSpanContext(trace.SpanContextConfig{TraceID: [16]byte{0xca}, SpanID: [8]byte{0x11}, TraceFlags: trace.FlagsSampled})
-	_, err = s.CallResource(trace.ContextWithSpanContext(context.Background(), call), &pluginproto.CallResourceRequest{
+	_, err = s.CallResource(trace.ContextWithSpanContext(context.Background(), call), &pluginv1.CallResourceRequest{
 		Method: "GET", Path: "/traceparent",
 		Headers: pluginproto.HeaderToProto(http.Header{"Traceparent": {"00-0000000000000000000000000000dead-000000000000beef-01"}}),
 	})
 	if err != nil || !strings.Contains(got, call.TraceID().String()) || !strings.Contains(got, call.SpanID().String()) {
 		t.Fatalf("handler saw traceparent %q (%v), want the call's %s", got, err, call.SpanID())
 	}
-	resp, err = s.CallResource(context.Background(), &pluginproto.CallResourceRequest{Method: "GET", Path: "/panic"})
+	resp, err = s.CallResource(context.Background(), &pluginv1.CallResourceRequest{Method: "GET", Path: "/panic"})
 	if err != nil || resp.GetStatus() != 500 || !strings.Contains(string(resp.GetBody()), `"error"`) {
 		t.Fatalf("panicking handler: %v %v", resp, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/plugtrace/plugtrace/auth"
@@ -20,18 +22,18 @@ import (
 
 // server serves the plugin's http.Handler as the Plugin gRPC service.
 type server struct {
-	pluginproto.UnimplementedPluginServer
+	pluginv1.UnimplementedPluginServer
 	handler   http.Handler
 	telemetry *telemetry
 	logger    *slog.Logger
 }
 
-var _ pluginproto.PluginServer = (*server)(nil)
+var _ pluginv1.PluginServer = (*server)(nil)
 
 // CallResource turns the call into an http.Request, whose context carries
 // the gRPC server span (a child of the host's client span) and the caller's
 // credentials, and returns what the handler wrote.
-func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResourceRequest) (*pluginproto.CallResourceResponse, error) {
+func (s *server) CallResource(ctx context.Context, req *pluginv1.CallResourceRequest) (*pluginv1.CallResourceResponse, error) {
 	ctx = auth.ContextWithCredentials(ctx, pluginproto.CredentialsFromProto(req.GetPrincipal()))
 	r, err := http.NewRequestWithContext(ctx, req.GetMethod(), "/", bytes.NewReader(req.GetBody()))
 	if err != nil {
@@ -54,7 +56,7 @@ func (s *server) CallResource(ctx context.Context, req *pluginproto.CallResource
 
 	w := &responseBuffer{header: http.Header{}}
 	s.serve(w, r)
-	return &pluginproto.CallResourceResponse{
+	return &pluginv1.CallResourceResponse{
 		Status:  int32(w.status()),
 		Headers: pluginproto.HeaderToProto(w.header),
 		Body:    w.body.Bytes(),
@@ -76,17 +78,17 @@ func (s *server) serve(w *responseBuffer, r *http.Request) {
 }
 
 // CheckHealth answers OK once the handler is being served.
-func (s *server) CheckHealth(context.Context, *pluginproto.CheckHealthRequest) (*pluginproto.CheckHealthResponse, error) {
-	return &pluginproto.CheckHealthResponse{Status: pluginproto.CheckHealthResponse_STATUS_OK}, nil
+func (s *server) CheckHealth(context.Context, *pluginv1.CheckHealthRequest) (*pluginv1.CheckHealthResponse, error) {
+	return &pluginv1.CheckHealthResponse{Status: pluginv1.CheckHealthResponse_STATUS_OK}, nil
 }
 
 // Flush exports the plugin's spans; the host calls it before stopping the
 // plugin.
-func (s *server) Flush(ctx context.Context, _ *pluginproto.FlushRequest) (*pluginproto.FlushResponse, error) {
+func (s *server) Flush(ctx context.Context, _ *pluginv1.FlushRequest) (*pluginv1.FlushResponse, error) {
 	if err := s.telemetry.ForceFlush(ctx); err != nil {
 		return nil, err
 	}
-	return &pluginproto.FlushResponse{}, nil
+	return &pluginv1.FlushResponse{}, nil
 }
 
 // responseBuffer is the http.ResponseWriter of a forwarded request: the

@@ -6,16 +6,18 @@ import (
 	"net/http"
 	"slices"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	"github.com/plugtrace/plugtrace/auth"
 )
 
 // HeaderToProto converts HTTP headers, in a stable order.
-func HeaderToProto(h http.Header) []*Header {
-	out := make([]*Header, 0, len(h))
+func HeaderToProto(h http.Header) []*pluginv1.Header {
+	out := make([]*pluginv1.Header, 0, len(h))
 	for name, values := range h {
-		out = append(out, &Header{Name: name, Values: values})
+		out = append(out, &pluginv1.Header{Name: name, Values: values})
 	}
-	slices.SortFunc(out, func(a, b *Header) int {
+	slices.SortFunc(out, func(a, b *pluginv1.Header) int {
 		switch {
 		case a.Name < b.Name:
 			return -1
@@ -28,7 +30,7 @@ func HeaderToProto(h http.Header) []*Header {
 }
 
 // HeaderFromProto converts headers back.
-func HeaderFromProto(hs []*Header) http.Header {
+func HeaderFromProto(hs []*pluginv1.Header) http.Header {
 	h := make(http.Header, len(hs))
 	for _, x := range hs {
 		h[http.CanonicalHeaderKey(x.GetName())] = append(h[http.CanonicalHeaderKey(x.GetName())], x.GetValues()...)
@@ -37,22 +39,22 @@ func HeaderFromProto(hs []*Header) http.Header {
 }
 
 // CredentialsToProto converts the caller's credentials.
-func CredentialsToProto(c auth.Credentials) *Principal {
+func CredentialsToProto(c auth.Credentials) *pluginv1.Principal {
 	switch c.PrincipalType() {
 	case auth.PrincipalUser:
-		return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_USER, Id: c.PrincipalID()}
+		return &pluginv1.Principal{Type: pluginv1.PrincipalType_PRINCIPAL_TYPE_USER, Id: c.PrincipalID()}
 	case auth.PrincipalService:
-		return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_SERVICE, Id: c.PrincipalID()}
+		return &pluginv1.Principal{Type: pluginv1.PrincipalType_PRINCIPAL_TYPE_SERVICE, Id: c.PrincipalID()}
 	}
-	return &Principal{Type: PrincipalType_PRINCIPAL_TYPE_NONE}
+	return &pluginv1.Principal{Type: pluginv1.PrincipalType_PRINCIPAL_TYPE_NONE}
 }
 
 // CredentialsFromProto converts them back; anything unknown is anonymous.
-func CredentialsFromProto(p *Principal) auth.Credentials {
+func CredentialsFromProto(p *pluginv1.Principal) auth.Credentials {
 	switch p.GetType() {
-	case PrincipalType_PRINCIPAL_TYPE_USER:
+	case pluginv1.PrincipalType_PRINCIPAL_TYPE_USER:
 		return auth.UserCredentials(p.GetId())
-	case PrincipalType_PRINCIPAL_TYPE_SERVICE:
+	case pluginv1.PrincipalType_PRINCIPAL_TYPE_SERVICE:
 		return auth.ServiceCredentials(p.GetId())
 	}
 	return auth.NoneCredentials()

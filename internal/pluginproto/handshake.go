@@ -5,6 +5,8 @@ package pluginproto
 import (
 	"context"
 
+	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/stats"
@@ -31,24 +33,24 @@ const PluginName = "plugtrace"
 const MaxMessageSize = 64 << 20
 
 // GRPCPlugin connects go-plugin to the Plugin service: on the plugin side
-// it registers Server, on the host side it returns a PluginClient.
+// it registers Server, on the host side it returns a *Client.
 type GRPCPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	Impl PluginServer // plugin side only
+	Impl pluginv1.PluginServer // plugin side only
 }
 
 var _ plugin.GRPCPlugin = (*GRPCPlugin)(nil)
 
 // GRPCServer registers the plugin's service.
 func (p *GRPCPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	RegisterPluginServer(s, p.Impl)
+	pluginv1.RegisterPluginServer(s, p.Impl)
 	return nil
 }
 
 // Client is the host's side of one plugin process: the client of its
 // Plugin service.
 type Client struct {
-	PluginClient
+	pluginv1.PluginClient
 	// Exited is closed once the plugin process has exited (or go-plugin
 	// has given it up): go-plugin's own context for the process.
 	Exited <-chan struct{}
@@ -56,11 +58,11 @@ type Client struct {
 
 // GRPCClient returns the host's *Client of the plugin's service.
 func (p *GRPCPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	return &Client{PluginClient: NewPluginClient(conn), Exited: ctx.Done()}, nil
+	return &Client{PluginClient: pluginv1.NewPluginClient(conn), Exited: ctx.Done()}, nil
 }
 
 // PluginSet is the plugin set both sides serve and dispense.
-func PluginSet(server PluginServer) plugin.PluginSet {
+func PluginSet(server pluginv1.PluginServer) plugin.PluginSet {
 	return plugin.PluginSet{PluginName: &GRPCPlugin{Impl: server}}
 }
 
@@ -68,5 +70,5 @@ func PluginSet(server PluginServer) plugin.PluginSet {
 // that carry a user's request. go-plugin's own services (broker, stdio,
 // controller, health) and the health and flush calls make none.
 func Traced(info *stats.RPCTagInfo) bool {
-	return info.FullMethodName == Plugin_CallResource_FullMethodName
+	return info.FullMethodName == pluginv1.Plugin_CallResource_FullMethodName
 }

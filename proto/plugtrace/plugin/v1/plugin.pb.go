@@ -6,9 +6,9 @@
 // versions:
 // 	protoc-gen-go v1.36.12
 // 	protoc        v3.21.12
-// source: plugin.proto
+// source: plugtrace/plugin/v1/plugin.proto
 
-package pluginproto
+package pluginv1
 
 import (
 	reflect "reflect"
@@ -62,11 +62,11 @@ func (x PrincipalType) String() string {
 }
 
 func (PrincipalType) Descriptor() protoreflect.EnumDescriptor {
-	return file_plugin_proto_enumTypes[0].Descriptor()
+	return file_plugtrace_plugin_v1_plugin_proto_enumTypes[0].Descriptor()
 }
 
 func (PrincipalType) Type() protoreflect.EnumType {
-	return &file_plugin_proto_enumTypes[0]
+	return &file_plugtrace_plugin_v1_plugin_proto_enumTypes[0]
 }
 
 func (x PrincipalType) Number() protoreflect.EnumNumber {
@@ -75,7 +75,7 @@ func (x PrincipalType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PrincipalType.Descriptor instead.
 func (PrincipalType) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{0}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{0}
 }
 
 type CheckHealthResponse_Status int32
@@ -111,11 +111,11 @@ func (x CheckHealthResponse_Status) String() string {
 }
 
 func (CheckHealthResponse_Status) Descriptor() protoreflect.EnumDescriptor {
-	return file_plugin_proto_enumTypes[1].Descriptor()
+	return file_plugtrace_plugin_v1_plugin_proto_enumTypes[1].Descriptor()
 }
 
 func (CheckHealthResponse_Status) Type() protoreflect.EnumType {
-	return &file_plugin_proto_enumTypes[1]
+	return &file_plugtrace_plugin_v1_plugin_proto_enumTypes[1]
 }
 
 func (x CheckHealthResponse_Status) Number() protoreflect.EnumNumber {
@@ -124,7 +124,7 @@ func (x CheckHealthResponse_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use CheckHealthResponse_Status.Descriptor instead.
 func (CheckHealthResponse_Status) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5, 0}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{5, 0}
 }
 
 type Header struct {
@@ -137,7 +137,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -149,7 +149,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -162,7 +162,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{0}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Header) GetName() string {
@@ -191,7 +191,7 @@ type Principal struct {
 
 func (x *Principal) Reset() {
 	*x = Principal{}
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -203,7 +203,7 @@ func (x *Principal) String() string {
 func (*Principal) ProtoMessage() {}
 
 func (x *Principal) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -216,7 +216,7 @@ func (x *Principal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Principal.ProtoReflect.Descriptor instead.
 func (*Principal) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{1}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *Principal) GetType() PrincipalType {
@@ -252,7 +252,7 @@ type CallResourceRequest struct {
 
 func (x *CallResourceRequest) Reset() {
 	*x = CallResourceRequest{}
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -264,7 +264,7 @@ func (x *CallResourceRequest) String() string {
 func (*CallResourceRequest) ProtoMessage() {}
 
 func (x *CallResourceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -277,7 +277,7 @@ func (x *CallResourceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResourceRequest.ProtoReflect.Descriptor instead.
 func (*CallResourceRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{2}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CallResourceRequest) GetMethod() string {
@@ -350,7 +350,7 @@ type CallResourceResponse struct {
 
 func (x *CallResourceResponse) Reset() {
 	*x = CallResourceResponse{}
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -362,7 +362,7 @@ func (x *CallResourceResponse) String() string {
 func (*CallResourceResponse) ProtoMessage() {}
 
 func (x *CallResourceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -375,7 +375,7 @@ func (x *CallResourceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResourceResponse.ProtoReflect.Descriptor instead.
 func (*CallResourceResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{3}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CallResourceResponse) GetStatus() int32 {
@@ -414,7 +414,7 @@ type CheckHealthRequest struct {
 
 func (x *CheckHealthRequest) Reset() {
 	*x = CheckHealthRequest{}
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -426,7 +426,7 @@ func (x *CheckHealthRequest) String() string {
 func (*CheckHealthRequest) ProtoMessage() {}
 
 func (x *CheckHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -439,7 +439,7 @@ func (x *CheckHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckHealthRequest.ProtoReflect.Descriptor instead.
 func (*CheckHealthRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{4}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{4}
 }
 
 type CheckHealthResponse struct {
@@ -452,7 +452,7 @@ type CheckHealthResponse struct {
 
 func (x *CheckHealthResponse) Reset() {
 	*x = CheckHealthResponse{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -464,7 +464,7 @@ func (x *CheckHealthResponse) String() string {
 func (*CheckHealthResponse) ProtoMessage() {}
 
 func (x *CheckHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -477,7 +477,7 @@ func (x *CheckHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckHealthResponse.ProtoReflect.Descriptor instead.
 func (*CheckHealthResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CheckHealthResponse) GetStatus() CheckHealthResponse_Status {
@@ -502,7 +502,7 @@ type FlushRequest struct {
 
 func (x *FlushRequest) Reset() {
 	*x = FlushRequest{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -514,7 +514,7 @@ func (x *FlushRequest) String() string {
 func (*FlushRequest) ProtoMessage() {}
 
 func (x *FlushRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -527,7 +527,7 @@ func (x *FlushRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlushRequest.ProtoReflect.Descriptor instead.
 func (*FlushRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 type FlushResponse struct {
@@ -538,7 +538,7 @@ type FlushResponse struct {
 
 func (x *FlushResponse) Reset() {
 	*x = FlushResponse{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -550,7 +550,7 @@ func (x *FlushResponse) String() string {
 func (*FlushResponse) ProtoMessage() {}
 
 func (x *FlushResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugtrace_plugin_v1_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -563,14 +563,14 @@ func (x *FlushResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlushResponse.ProtoReflect.Descriptor instead.
 func (*FlushResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP(), []int{7}
 }
 
-var File_plugin_proto protoreflect.FileDescriptor
+var File_plugtrace_plugin_v1_plugin_proto protoreflect.FileDescriptor
 
-const file_plugin_proto_rawDesc = "" +
+const file_plugtrace_plugin_v1_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x13plugtrace.plugin.v1\"4\n" +
+	" plugtrace/plugin/v1/plugin.proto\x12\x13plugtrace.plugin.v1\"4\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06values\x18\x02 \x03(\tR\x06values\"S\n" +
@@ -610,23 +610,23 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06Plugin\x12c\n" +
 	"\fCallResource\x12(.plugtrace.plugin.v1.CallResourceRequest\x1a).plugtrace.plugin.v1.CallResourceResponse\x12`\n" +
 	"\vCheckHealth\x12'.plugtrace.plugin.v1.CheckHealthRequest\x1a(.plugtrace.plugin.v1.CheckHealthResponse\x12N\n" +
-	"\x05Flush\x12!.plugtrace.plugin.v1.FlushRequest\x1a\".plugtrace.plugin.v1.FlushResponseBAZ?github.com/plugtrace/plugtrace/internal/pluginproto;pluginprotob\x06proto3"
+	"\x05Flush\x12!.plugtrace.plugin.v1.FlushRequest\x1a\".plugtrace.plugin.v1.FlushResponseBCZAgithub.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1;pluginv1b\x06proto3"
 
 var (
-	file_plugin_proto_rawDescOnce sync.Once
-	file_plugin_proto_rawDescData []byte
+	file_plugtrace_plugin_v1_plugin_proto_rawDescOnce sync.Once
+	file_plugtrace_plugin_v1_plugin_proto_rawDescData []byte
 )
 
-func file_plugin_proto_rawDescGZIP() []byte {
-	file_plugin_proto_rawDescOnce.Do(func() {
-		file_plugin_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)))
+func file_plugtrace_plugin_v1_plugin_proto_rawDescGZIP() []byte {
+	file_plugtrace_plugin_v1_plugin_proto_rawDescOnce.Do(func() {
+		file_plugtrace_plugin_v1_plugin_proto_rawDescData = protoimpl.X.CompressGZIP(unsafe.Slice(unsafe.StringData(file_plugtrace_plugin_v1_plugin_proto_rawDesc), len(file_plugtrace_plugin_v1_plugin_proto_rawDesc)))
 	})
-	return file_plugin_proto_rawDescData
+	return file_plugtrace_plugin_v1_plugin_proto_rawDescData
 }
 
-var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
-var file_plugin_proto_goTypes = []any{
+var file_plugtrace_plugin_v1_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_plugtrace_plugin_v1_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_plugtrace_plugin_v1_plugin_proto_goTypes = []any{
 	(PrincipalType)(0),              // 0: plugtrace.plugin.v1.PrincipalType
 	(CheckHealthResponse_Status)(0), // 1: plugtrace.plugin.v1.CheckHealthResponse.Status
 	(*Header)(nil),                  // 2: plugtrace.plugin.v1.Header
@@ -638,7 +638,7 @@ var file_plugin_proto_goTypes = []any{
 	(*FlushRequest)(nil),            // 8: plugtrace.plugin.v1.FlushRequest
 	(*FlushResponse)(nil),           // 9: plugtrace.plugin.v1.FlushResponse
 }
-var file_plugin_proto_depIdxs = []int32{
+var file_plugtrace_plugin_v1_plugin_proto_depIdxs = []int32{
 	0, // 0: plugtrace.plugin.v1.Principal.type:type_name -> plugtrace.plugin.v1.PrincipalType
 	2, // 1: plugtrace.plugin.v1.CallResourceRequest.headers:type_name -> plugtrace.plugin.v1.Header
 	3, // 2: plugtrace.plugin.v1.CallResourceRequest.principal:type_name -> plugtrace.plugin.v1.Principal
@@ -657,27 +657,27 @@ var file_plugin_proto_depIdxs = []int32{
 	0, // [0:5] is the sub-list for field type_name
 }
 
-func init() { file_plugin_proto_init() }
-func file_plugin_proto_init() {
-	if File_plugin_proto != nil {
+func init() { file_plugtrace_plugin_v1_plugin_proto_init() }
+func file_plugtrace_plugin_v1_plugin_proto_init() {
+	if File_plugtrace_plugin_v1_plugin_proto != nil {
 		return
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
-			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
+			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugtrace_plugin_v1_plugin_proto_rawDesc), len(file_plugtrace_plugin_v1_plugin_proto_rawDesc)),
 			NumEnums:      2,
 			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
-		GoTypes:           file_plugin_proto_goTypes,
-		DependencyIndexes: file_plugin_proto_depIdxs,
-		EnumInfos:         file_plugin_proto_enumTypes,
-		MessageInfos:      file_plugin_proto_msgTypes,
+		GoTypes:           file_plugtrace_plugin_v1_plugin_proto_goTypes,
+		DependencyIndexes: file_plugtrace_plugin_v1_plugin_proto_depIdxs,
+		EnumInfos:         file_plugtrace_plugin_v1_plugin_proto_enumTypes,
+		MessageInfos:      file_plugtrace_plugin_v1_plugin_proto_msgTypes,
 	}.Build()
-	File_plugin_proto = out.File
-	file_plugin_proto_goTypes = nil
-	file_plugin_proto_depIdxs = nil
+	File_plugtrace_plugin_v1_plugin_proto = out.File
+	file_plugtrace_plugin_v1_plugin_proto_goTypes = nil
+	file_plugtrace_plugin_v1_plugin_proto_depIdxs = nil
 }

@@ -6,9 +6,9 @@
 // versions:
 // - protoc-gen-go-grpc v1.6.2
 // - protoc             v3.21.12
-// source: plugin.proto
+// source: plugtrace/plugin/v1/plugin.proto
 
-package pluginproto
+package pluginv1
 
 import (
 	context "context"
@@ -208,5 +208,5 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
-	Metadata: "plugin.proto",
+	Metadata: "plugtrace/plugin/v1/plugin.proto",
 }
