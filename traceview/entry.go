@@ -23,13 +23,44 @@ type traceEntry struct {
 	plugins    []string
 	services   []string
 	evicted    bool
+
+	pos int // index in Store.order
+	// first is the share of the source of the trace's first span; more
+	// holds the others', for a trace that crosses processes.
+	first share
+	more  []*share
 }
 
 // indexAt is the span count from which a trace indexes its span ids.
 const indexAt = 32
 
-func newTraceEntry(id trace.TraceID) *traceEntry {
-	return &traceEntry{id: id, root: -1}
+func newTraceEntry(id trace.TraceID, pos int) *traceEntry {
+	return &traceEntry{id: id, root: -1, pos: pos}
+}
+
+// shareOf returns src's share of the trace, or nil if src sent it no span.
+func (e *traceEntry) shareOf(src *source) *share {
+	if e.first.src == src {
+		return &e.first
+	}
+	for _, sh := range e.more {
+		if sh.src == src {
+			return sh
+		}
+	}
+	return nil
+}
+
+// newShare returns a new, empty share of the trace for src, which has
+// none yet.
+func (e *traceEntry) newShare(src *source, seq uint64) *share {
+	sh := &e.first
+	if e.first.src != nil {
+		sh = &share{}
+		e.more = append(e.more, sh)
+	}
+	sh.trace, sh.src, sh.seq = e, src, seq
+	return sh
 }
 
 func (e *traceEntry) contains(id trace.SpanID) bool {

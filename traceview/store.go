@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/plugtrace/plugtrace/tracing"
 )
 
 // DefaultMaxSpans is the bound of the store when the host's configuration
@@ -28,29 +30,54 @@ var _ sdktrace.SpanExporter = (*Store)(nil)
 // OpenTelemetry span exporter: register it with a tracer provider and hand
 // it the spans relayed from external plugins.
 //
+// The store shares its bound among the sources of its spans, so that one
+// plugin cannot evict the rest. A span's source is the external plugin
+// named by its resource attribute plugtrace.plugin.id, which the relay sets
+// on every span it relays, or else the host (whose in-process plugins are
+// part of it). To make room, the store evicts the oldest trace of the
+// source that holds the most spans. A trace counts as one of each source
+// that sent spans to it, and each of its spans counts against the source
+// that sent it. So a plugin that floods the store evicts only traces it
+// sent spans to, while a trace that only the host, or only another
+// plugin, sent spans to is evicted only while its source holds as many
+// spans as any other: with n sources, each keeps the traces that are its
+// alone while it holds fewer than maxSpans/n spans, whatever the others
+// send.
+//
 // A Store is safe for concurrent use: spans may be exported from several
 // goroutines while others query.
 type Store struct {
 	maxSpans int
 
 	mu sync.RWMutex
-	// traces holds every stored trace; order holds the same traces in the
-	// order they were first seen, the oldest at order[head].
+	// traces holds every stored trace. order holds the same traces, from
+	// order[head], for queries to scan: by when they were first seen, the
+	// newest at the end, except that evicting a trace other than
+	// order[head] moves order[head] into its slot, and no other trace.
 	traces    map[trace.TraceID]*traceEntry
 	order     []*traceEntry
 	head      int
 	spanCount int
+	// sources holds the sources of the stored spans by plugin id, the
+	// host's under ""; bySize holds them as a heap, the next to give up a
+	// trace at the top. seq numbers the shares, in the order they start.
+	sources   map[string]*source
+	bySize    sourceHeap
+	seq       uint64
 	resources map[attribute.Distinct]*resourceInfo
 	scopes    map[scopeKey]*scopeInfo
 	stopped   bool
 }
 
 // NewStore returns an empty store that keeps at most maxSpans spans. When a
-// span would exceed the bound, the traces seen first are evicted whole until
-// it fits; a trace that keeps receiving spans keeps its place in that order.
-// A single trace with more spans than the bound cannot be kept whole: the
-// store then holds its first maxSpans spans. maxSpans must be positive;
-// [DefaultMaxSpans] is the host's default.
+// span would exceed the bound, the store evicts whole traces until it fits:
+// the oldest traces of the source that holds the most spans, as [Store]
+// explains. With one source, such as a host without external plugins, the
+// traces seen first go first. A trace keeps its place in that order while
+// it receives spans. When the trace to evict is the one the span belongs
+// to, the span is dropped instead: a trace keeps its first spans, and a
+// single trace with more spans than the bound keeps its first maxSpans.
+// maxSpans must be positive; [DefaultMaxSpans] is the host's default.
 func NewStore(maxSpans int) (*Store, error) {
 	if maxSpans <= 0 || maxSpans > MaxStoreSpans {
 		return nil, fmt.Errorf("traceview: maxSpans must be between 1 and %d, got %d", MaxStoreSpans, maxSpans)
@@ -58,6 +85,7 @@ func NewStore(maxSpans int) (*Store, error) {
 	return &Store{
 		maxSpans:  maxSpans,
 		traces:    make(map[trace.TraceID]*traceEntry),
+		sources:   make(map[string]*source),
 		resources: make(map[attribute.Distinct]*resourceInfo),
 		scopes:    make(map[scopeKey]*scopeInfo),
 	}, nil
@@ -116,64 +144,79 @@ func (s *Store) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// ingestCache remembers the last trace, resource and scope of a batch:
-// consecutive spans usually share them, which saves map lookups.
+// ingestCache remembers the last trace, resource, scope and source of a
+// batch: consecutive spans usually share them, which saves map lookups.
 type ingestCache struct {
 	entry    *traceEntry
 	resource *resource.Resource
 	res      *resourceInfo
 	scopeKey scopeKey
 	scope    *scopeInfo
+	srcRes   *resource.Resource
+	src      *source
 }
 
-// insert adds one span and evicts old traces until the bound holds. The
-// caller holds s.mu.
+// insert adds one span and evicts traces until the bound holds. The caller
+// holds s.mu.
 func (s *Store) insert(p *pendingSpan, c *ingestCache) {
 	e := c.entry
 	if e == nil || e.evicted || e.id != p.traceID {
-		e = s.traces[p.traceID]
-		if e == nil {
-			e = newTraceEntry(p.traceID)
-			s.traces[p.traceID] = e
-			s.order = append(s.order, e)
-		}
+		e = s.traces[p.traceID] // nil for a new trace
 		c.entry = e
 	}
-	if e.contains(p.span.id) {
+	if e != nil && e.contains(p.span.id) {
 		return
 	}
-	// Make room first, oldest traces first. When the oldest trace left is
-	// this span's own, the store holds nothing older to give up: a trace
-	// larger than the bound keeps its first spans, and this one is dropped.
+	// Make room first. When the trace to evict is this span's own, it is
+	// the next to go: the store keeps its first spans, and drops this one
+	// rather than give up another trace for it.
 	for s.spanCount >= s.maxSpans {
-		if s.order[s.head] == e {
-			if len(e.spans) == 0 { // a new trace that cannot fit at all
-				s.dropEmpty(e)
-			}
+		victim := s.bySize[0].oldest.trace
+		if victim == e {
 			return
 		}
-		s.evictOldest()
+		s.evict(victim)
+	}
+	if e == nil {
+		e = newTraceEntry(p.traceID, len(s.order))
+		s.traces[p.traceID] = e
+		s.order = append(s.order, e)
+		c.entry = e
 	}
 	p.span.res = s.acquireResource(p.resource, c)
 	p.span.scope = s.acquireScope(p.scope, c)
 	e.add(p.span, p.plugin)
 	s.spanCount++
+	s.charge(e, s.sourceOf(p.resource, c))
 }
 
-// dropEmpty forgets a trace entry that got no span. The caller holds s.mu.
-func (s *Store) dropEmpty(e *traceEntry) {
+// evict removes a trace with all its spans. The caller holds s.mu.
+func (s *Store) evict(e *traceEntry) {
+	s.unlist(e)
 	delete(s.traces, e.id)
-	e.evicted = true
-	if n := len(s.order); n > s.head && s.order[n-1] == e {
-		s.order[n-1] = nil
-		s.order = s.order[:n-1]
+	s.spanCount -= len(e.spans)
+	s.uncharge(&e.first)
+	for _, sh := range e.more {
+		s.uncharge(sh)
 	}
+	for i := range e.spans {
+		s.releaseResource(e.spans[i].res)
+		s.releaseScope(e.spans[i].scope)
+	}
+	// Spans are never modified once stored, so a query that copied the
+	// slice header before the eviction still reads valid data.
+	e.evicted = true
 }
 
-// evictOldest removes the trace seen first, with all its spans. The caller
-// holds s.mu.
-func (s *Store) evictOldest() {
-	e := s.order[s.head]
+// unlist removes e from s.order. The caller holds s.mu.
+func (s *Store) unlist(e *traceEntry) {
+	if e.pos != s.head {
+		// Fill the hole with the trace seen first, so that the newest
+		// traces, which queries look at first, stay in order.
+		oldest := s.order[s.head]
+		s.order[e.pos] = oldest
+		oldest.pos = e.pos
+	}
 	s.order[s.head] = nil
 	s.head++
 	if s.head >= 1024 && s.head*2 >= len(s.order) {
@@ -184,14 +227,191 @@ func (s *Store) evictOldest() {
 		clear(s.order[n:])
 		s.order = s.order[:n]
 		s.head = 0
+		for i, moved := range s.order {
+			moved.pos = i
+		}
 	}
-	delete(s.traces, e.id)
-	s.spanCount -= len(e.spans)
-	for i := range e.spans {
-		s.releaseResource(e.spans[i].res)
-		s.releaseScope(e.spans[i].scope)
+}
+
+// Fairness. Each span counts against its source: the external plugin that
+// sent it, which the relay names in the resource attribute
+// plugtrace.plugin.id, or the host. A plugin cannot pass its spans off as
+// the host's or another plugin's: the relay overwrites that attribute, and
+// the host's own resource has none.
+//
+// A source keeps a queue of its traces, the oldest first: the traces it
+// sent spans to, in the order of the first span it sent to each, a trace
+// crossing several processes being in the queue of each. The store makes
+// room by evicting the trace at the head of the queue of the source with
+// the most spans (on a tie, the source whose head is older) and that
+// trace's spans stop counting against all its sources.
+//
+// The trace's spans need not all be that source's: a plugin knows the ids
+// of the host's traces it serves, and may add spans to them. Those spans
+// count against the plugin and put the trace in its queue, so flooding one
+// costs the host that trace at most, never its others: the trace is one of
+// the plugin's too. A plugin that keeps adding spans to one trace meets
+// the same rule as any trace larger than its share: once that trace is the
+// next to go, its new spans are dropped.
+//
+// Storing a span costs O(log sources) in the heap of sources, and
+// evicting a trace O(log sources) for each source it has, on top of its
+// spans; the sources are the host and the external plugins.
+
+// source is one sender of spans, with its queue of traces.
+type source struct {
+	plugin string // the plugin's id; "" for the host
+	spans  int    // the stored spans it sent
+	// oldest and newest are the ends of its queue, a list of its shares.
+	oldest, newest *share
+	index          int // in Store.bySize, or -1 while out of it
+}
+
+// share is one source's part of a trace, and the trace's place in that
+// source's queue.
+type share struct {
+	trace      *traceEntry
+	src        *source
+	spans      int
+	seq        uint64 // the share's rank among all shares, for ties
+	prev, next *share // older and newer, in the source's queue
+}
+
+// sourceOf returns the source of a span with resource r. The caller holds
+// s.mu.
+func (s *Store) sourceOf(r *resource.Resource, c *ingestCache) *source {
+	// A cached source whose last span was evicted in this batch has been
+	// dropped; look again rather than revive it.
+	if c.src != nil && c.srcRes == r && c.src.index >= 0 {
+		return c.src
 	}
-	// Spans are never modified once stored, so a query that copied the
-	// slice header before the eviction still reads valid data.
-	e.evicted = true
+	plugin := ""
+	if v, ok := r.Set().Value(tracing.PluginIDKey); ok && v.Type() == attribute.STRING {
+		plugin = v.AsString()
+	}
+	src := s.sources[plugin]
+	if src == nil {
+		src = &source{plugin: plugin, index: -1}
+		s.sources[plugin] = src
+	}
+	c.srcRes, c.src = r, src
+	return src
+}
+
+// charge counts one more span of e against src, and puts e at the end of
+// src's queue if the span is src's first in it. The caller holds s.mu.
+func (s *Store) charge(e *traceEntry, src *source) {
+	sh := e.shareOf(src)
+	if sh == nil {
+		s.seq++
+		sh = e.newShare(src, s.seq)
+		if src.newest == nil {
+			src.oldest = sh
+		} else {
+			src.newest.next = sh
+			sh.prev = src.newest
+		}
+		src.newest = sh
+	}
+	sh.spans++
+	src.spans++
+	if src.index < 0 {
+		s.bySize.push(src)
+	} else {
+		s.bySize.up(src.index)
+	}
+}
+
+// uncharge removes a share of an evicted trace from its source's queue
+// and counts, and drops the source once it has no span left. The caller
+// holds s.mu.
+func (s *Store) uncharge(sh *share) {
+	src := sh.src
+	if sh.prev == nil {
+		src.oldest = sh.next
+	} else {
+		sh.prev.next = sh.next
+	}
+	if sh.next == nil {
+		src.newest = sh.prev
+	} else {
+		sh.next.prev = sh.prev
+	}
+	sh.prev, sh.next = nil, nil
+	src.spans -= sh.spans
+	if src.spans == 0 {
+		s.bySize.remove(src.index)
+		delete(s.sources, src.plugin)
+		return
+	}
+	s.bySize.down(src.index) // fewer spans, and a head no older
+}
+
+// sourceHeap is a heap of sources, the one to give up a trace first at
+// the top: the most spans, then the oldest head. (container/heap would
+// box every element in an interface.)
+type sourceHeap []*source
+
+// evictsBefore reports whether a gives up a trace before b.
+func evictsBefore(a, b *source) bool {
+	if a.spans != b.spans {
+		return a.spans > b.spans
+	}
+	return a.oldest.seq < b.oldest.seq
+}
+
+func (h sourceHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+
+func (h *sourceHeap) push(src *source) {
+	src.index = len(*h)
+	*h = append(*h, src)
+	h.up(src.index)
+}
+
+// remove takes the source at i out of the heap.
+func (h *sourceHeap) remove(i int) {
+	old := *h
+	last := len(old) - 1
+	old[i].index = -1
+	if i != last {
+		old[i] = old[last]
+		old[i].index = i
+	}
+	old[last] = nil
+	*h = old[:last]
+	if i != last {
+		h.down(i)
+		h.up(i)
+	}
+}
+
+func (h sourceHeap) up(i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !evictsBefore(h[i], h[parent]) {
+			return
+		}
+		h.swap(i, parent)
+		i = parent
+	}
+}
+
+func (h sourceHeap) down(i int) {
+	for {
+		top := i
+		for _, c := range [2]int{2*i + 1, 2*i + 2} {
+			if c < len(h) && evictsBefore(h[c], h[top]) {
+				top = c
+			}
+		}
+		if top == i {
+			return
+		}
+		h.swap(i, top)
+		i = top
+	}
 }

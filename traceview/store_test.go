@@ -114,7 +114,7 @@ func TestEvictsOldestTraceWhole(t *testing.T) {
 }
 
 // A trace larger than the bound cannot be kept whole; the store stays
-// within the bound and keeps the latest part.
+// within the bound and keeps its first spans.
 func TestTraceLargerThanBound(t *testing.T) {
 	s := newStore(t, 5)
 	var stubs []tracetest.SpanStub
