@@ -13,11 +13,14 @@
 //	mux.Handle("/traces/", traceview.Handler(store))
 //
 // The store keeps at most maxSpans spans. When a new span would exceed the
-// bound, the trace seen first is evicted whole, not span by span, so the
-// traces on show are not cut into pieces by the bound; memory stays
-// proportional to it. Spans of one trace may arrive in any order and in many batches; a
-// child that arrives before its parent is kept and placed once the parent
-// comes.
+// bound, whole traces are evicted, not span by span, so the traces on show
+// are not cut into pieces by the bound; memory stays proportional to it.
+// The trace evicted is the oldest of the source holding the most spans (the
+// host, or one external plugin, named by the resource attribute
+// plugtrace.plugin.id), so one plugin that floods spans evicts its own
+// traces, not the host's or other plugins' (see [Store]). Spans of one
+// trace may arrive in any order and in many batches; a child that arrives
+// before its parent is kept and placed once the parent comes.
 //
 // [Handler] serves, under /traces/:
 //
