@@ -101,7 +101,7 @@ func authorize(logger *slog.Logger, open func(*http.Request) bool, next http.Han
 			unauthorized(w, "invalid credentials")
 			return
 		case id.creds.IsNone() && (open == nil || !open(r)):
-			unauthorized(w, "this route needs credentials: send Authorization: Bearer <token>")
+			unauthorized(w, "this route needs credentials: send an Authorization: Bearer header")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(auth.ContextWithCredentials(r.Context(), id.creds)))
