@@ -222,14 +222,17 @@ func pluginEnv(t *testing.T, h *testHost) map[string]string {
 func TestHandoffFollowsTheSwitches(t *testing.T) {
 	t.Run("enabledByDefault false", func(t *testing.T) {
 		env := pluginEnv(t, startHostWith(t, "plugins: {enabledByDefault: false}", externalPlugin("ext", "probe")))
-		if env["OTEL_SDK_DISABLED"] != "true" || env["PLUGTRACE_TRACING_ENABLED"] != "false" {
-			t.Fatalf("SDK_DISABLED=%q TRACING_ENABLED=%q", env["OTEL_SDK_DISABLED"], env["PLUGTRACE_TRACING_ENABLED"])
+		if env["OTEL_TRACES_SAMPLER"] != "always_off" || env["OTEL_TRACES_EXPORTER"] != "none" || env["PLUGTRACE_TRACING_ENABLED"] != "false" {
+			t.Fatalf("SAMPLER=%q EXPORTER=%q TRACING_ENABLED=%q", env["OTEL_TRACES_SAMPLER"], env["OTEL_TRACES_EXPORTER"], env["PLUGTRACE_TRACING_ENABLED"])
+		}
+		if _, off := env["OTEL_SDK_DISABLED"]; off {
+			t.Fatal("OTEL_SDK_DISABLED is handed to a disabled plugin; most SDKs then stop propagating")
 		}
 	})
 	t.Run("enabledByDefault false, plugin enabled", func(t *testing.T) {
 		env := pluginEnv(t, startHostWith(t, "plugins: {enabledByDefault: false}\nplugin: {ext: {enabled: true}}", externalPlugin("ext", "probe")))
-		if _, off := env["OTEL_SDK_DISABLED"]; off || env["PLUGTRACE_TRACING_ENABLED"] != "true" {
-			t.Fatalf("SDK_DISABLED=%q TRACING_ENABLED=%q", env["OTEL_SDK_DISABLED"], env["PLUGTRACE_TRACING_ENABLED"])
+		if env["OTEL_TRACES_SAMPLER"] == "always_off" || env["OTEL_TRACES_EXPORTER"] != "otlp" || env["PLUGTRACE_TRACING_ENABLED"] != "true" {
+			t.Fatalf("SAMPLER=%q EXPORTER=%q TRACING_ENABLED=%q", env["OTEL_TRACES_SAMPLER"], env["OTEL_TRACES_EXPORTER"], env["PLUGTRACE_TRACING_ENABLED"])
 		}
 	})
 	t.Run("export direct", func(t *testing.T) {

@@ -71,10 +71,13 @@ func TestDisabled(t *testing.T) {
 	off := handoff.Settings{PluginID: "weather", Enabled: false, Endpoint: "http://x:1", Headers: map[string]string{"a": "b"},
 		Sampler: "always_on", Propagators: []string{"tracecontext"}}
 	env := environMap(off.Environ())
-	if env[handoff.EnvSDKDisabled] != "true" || env[handoff.EnvPropagators] != "tracecontext" {
+	if env[handoff.EnvSampler] != "always_off" || env[handoff.EnvExporter] != "none" || env[handoff.EnvPropagators] != "tracecontext" {
 		t.Fatalf("disabled hand-off: %v", env)
 	}
-	for _, k := range []string{handoff.EnvOTLPEndpoint, handoff.EnvOTLPHeaders, handoff.EnvSampler} {
+	if _, ok := env["OTEL_SDK_DISABLED"]; ok {
+		t.Errorf("disabled hand-off sets OTEL_SDK_DISABLED, with which most SDKs stop propagating")
+	}
+	for _, k := range []string{handoff.EnvOTLPEndpoint, handoff.EnvOTLPHeaders, handoff.EnvSamplerArg} {
 		if _, ok := env[k]; ok {
 			t.Errorf("disabled hand-off sets %s", k)
 		}

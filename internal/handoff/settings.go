@@ -11,8 +11,9 @@ import (
 // Settings is what a host tells one plugin about tracing.
 type Settings struct {
 	PluginID string
-	// Enabled is false when tracing is off for the plugin: it then exports
-	// nothing, but still propagates trace context.
+	// Enabled is false when tracing is off for the plugin: it then records
+	// and exports nothing (OTEL_TRACES_SAMPLER=always_off,
+	// OTEL_TRACES_EXPORTER=none), but still propagates trace context.
 	Enabled bool
 	// Endpoint is the OTLP traces endpoint as a URL, "http://127.0.0.1:4317";
 	// the scheme says whether TLS is used.
@@ -48,13 +49,19 @@ func (s Settings) Environ() []string {
 		EnvTracerSchemaURL: s.TracerSchemaURL,
 	}
 	if s.Enabled {
+		env[EnvExporter] = "otlp"
 		env[EnvOTLPEndpoint] = s.Endpoint
 		env[EnvOTLPProtocol] = s.Protocol
 		env[EnvOTLPHeaders] = EncodeKeyValues(s.Headers)
 		env[EnvSampler] = s.Sampler
 		env[EnvSamplerArg] = s.SamplerArg
 	} else {
-		env[EnvSDKDisabled] = "true"
+		// Not OTEL_SDK_DISABLED: with it most SDKs (JavaScript's among
+		// them) install no propagator, and the trace stops at the plugin.
+		// A sampler that records nothing and no exporter keep the
+		// propagation.
+		env[EnvSampler] = "always_off"
+		env[EnvExporter] = "none"
 	}
 	for _, kv := range s.Exporter {
 		if k, v, ok := strings.Cut(kv, "="); ok && s.Enabled && env[k] == "" {

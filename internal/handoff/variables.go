@@ -16,7 +16,7 @@ const (
 	EnvSamplerArg   = "OTEL_TRACES_SAMPLER_ARG"
 	EnvServiceName  = "OTEL_SERVICE_NAME"
 	EnvResource     = "OTEL_RESOURCE_ATTRIBUTES"
-	EnvSDKDisabled  = "OTEL_SDK_DISABLED"
+	EnvExporter     = "OTEL_TRACES_EXPORTER"
 
 	EnvPluginID        = "PLUGTRACE_PLUGIN_ID"
 	EnvTracingEnabled  = "PLUGTRACE_TRACING_ENABLED"
