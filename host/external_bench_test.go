@@ -57,8 +57,8 @@ const (
 // function that makes one request to its handler that does nothing.
 func startBenchHost(b *testing.B, tracingYAML string) func() {
 	b.Helper()
-	yaml := fmt.Sprintf("backend:\n  listen: 127.0.0.1:0\n  tracing:\n    %s\nplugins:\n%s",
-		tracingYAML, indent(externalPlugin("ext", "probe"), "  "))
+	yaml := fmt.Sprintf("backend:\n  listen: 127.0.0.1:0\n  auth:\n    externalAccess: [{token: %s, subject: external:bench}]\n  tracing:\n    %s\nplugins:\n%s",
+		staticToken, tracingYAML, indent(externalPlugin("ext", "probe"), "  "))
 	cfg, err := config.Parse([]byte(yaml), config.WithLookupEnv(noEnv))
 	if err != nil {
 		b.Fatal(err)
