@@ -7,6 +7,8 @@
 //	plugtrace token --user REF [--config FILE] [--ttl 1h]
 //	                                        mint a user token
 //	plugtrace example-plugin weather        run the external example plugin
+//	plugtrace plugin check --id ID [--path P] [--timeout D] -- COMMAND [ARG...]
+//	                                        check a plugin executable against the protocol
 //
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
 package main
@@ -61,6 +63,8 @@ Usage:
   plugtrace token --user REF [--config FILE] [--ttl DURATION]
                                            mint a user token signed with the configured secret
   plugtrace example-plugin weather         run the external example plugin (the host starts it)
+  plugtrace plugin check --id ID [--path P] [--timeout D] -- COMMAND [ARG...]
+                                           check a plugin executable against the protocol
 
 Run "plugtrace COMMAND --help" for a command's flags.
 `
@@ -101,6 +105,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return token(args[1:], stdout, stderr)
 	case "example-plugin":
 		return examplePlugin(args[1:], stdout, stderr)
+	case "plugin":
+		return plugin(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
