@@ -8,9 +8,13 @@ import (
 	"time"
 )
 
+// stopGrace is how long a host waits for a plugin to exit after the
+// shutdown request before it kills it: go-plugin's Client.Kill waits 2s.
+const stopGrace = 2 * time.Second
+
 // stop asks the plugin to shut down as go-plugin's Client.Kill does (the
 // controller's Shutdown, then closing the connection) and waits, bounded
-// by the timeout, for the process to exit by itself; one that does not is
+// by the timeout and by what a host waits, for the process to exit by itself; one that does not is
 // killed.
 func (c *checker) stop(ctx context.Context) (string, error) {
 	start := time.Now()
@@ -21,7 +25,8 @@ func (c *checker) stop(ctx context.Context) (string, error) {
 		// below ends it.
 		_ = c.rpc.Close()
 	}()
-	t := time.NewTimer(c.opts.Timeout)
+	grace := min(c.opts.Timeout, stopGrace) // a host would not wait longer
+	t := time.NewTimer(grace)
 	defer t.Stop()
 	var exited bool
 	select {
@@ -39,7 +44,7 @@ func (c *checker) stop(ctx context.Context) (string, error) {
 	}
 	ps := c.cmd.ProcessState
 	if !exited {
-		return "", fmt.Errorf("did not exit within %v after the shutdown request; killed", c.opts.Timeout)
+		return "", fmt.Errorf("did not exit within %v after the shutdown request; killed", grace)
 	}
 	if !ps.Success() {
 		return "", fmt.Errorf("exited with %s after the shutdown request", exitStatus(ps))
