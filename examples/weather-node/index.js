@@ -11,9 +11,12 @@ const { log } = require('./src/log');
 const telemetry = require('./src/telemetry');
 const { createHandler, upstreamFromEnv } = require('./src/weather');
 
-// Time the SDK has to export what it holds when the plugin stops; the host
-// has asked for a flush already, and kills the process after two seconds.
-const SHUTDOWN_TIMEOUT_MS = 1500;
+// go-plugin gives a plugin two seconds to exit once it has answered
+// Shutdown, then kills it: the calls in flight get half a second to finish,
+// the SDK a second more to export what it holds (the host has asked for a
+// flush already).
+const DRAIN_TIMEOUT_MS = 500;
+const SHUTDOWN_TIMEOUT_MS = 1000;
 
 async function main() {
   let version, listen, upstream;
@@ -47,24 +50,27 @@ async function main() {
 
   let stopServer = async () => {};
   let stopping;
-  // The one way out: flush and stop the SDK, stop the server, exit 0.
+  // The one way out: stop serving, flush and stop the SDK, exit 0.
   const shutdown = (reason) => {
     stopping ??= (async () => {
       log.debug('plugin stopping', { reason });
+      await stopServer(DRAIN_TIMEOUT_MS);
       try {
-        await Promise.race([
-          telemetry.shutdown(),
-          new Promise((resolve, reject) => setTimeout(() => reject(new Error('timed out')), SHUTDOWN_TIMEOUT_MS).unref()),
-        ]);
+        await withTimeout(telemetry.shutdown(), SHUTDOWN_TIMEOUT_MS);
       } catch (err) {
         log.warn('flushing spans at shutdown failed', { error: err.message });
       }
-      await stopServer();
       process.exit(0);
     })();
     return stopping;
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A crash is logged at error level, which the host's log shows, rather
+  // than as plain stderr lines, which go-plugin logs at debug level.
+  process.on('uncaughtException', (err) => {
+    log.error('plugin crashed', { error: String(err?.stack ?? err) });
+    process.exit(1);
+  });
   // Ctrl-C in a terminal signals the host and its plugins alike. Like
   // go-plugin's own servers, the plugin leaves it to the host, which
   // finishes its requests, asks for a flush, then stops the plugin.
@@ -76,6 +82,14 @@ async function main() {
     log.error('cannot serve', { error: err.message });
     process.exit(1);
   }
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 main();

@@ -378,7 +378,10 @@ func TestErrorsAreJSON(t *testing.T) {
 
 // TestDisabledPluginPropagatesContext checks that a plugin whose tracing
 // the host turned off exports nothing, yet passes the host's trace context
-// on to the upstream.
+// on to the upstream. It needs the hand-off of DESIGN.md for a disabled
+// plugin, OTEL_TRACES_SAMPLER=always_off and OTEL_TRACES_EXPORTER=none:
+// with OTEL_SDK_DISABLED=true NodeSDK starts nothing, not even the
+// propagators, and the upstream gets no traceparent.
 func TestDisabledPluginPropagatesContext(t *testing.T) {
 	up := newUpstream(t, 0)
 	h := startHost(t, up, "plugin: {weather-node: {enabled: false}}")

@@ -76,8 +76,7 @@ function pluginService(handle, telemetry) {
 }
 
 // Serves the plugin, prints the handshake line once it listens, and calls
-// onShutdown when the host asks it to stop. Returns a function that stops
-// the server.
+// onShutdown when the host asks it to stop. Returns stop(drainMs).
 async function serve({ version, listen, handle, telemetry, onShutdown }) {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_SIZE,
@@ -104,10 +103,14 @@ async function serve({ version, listen, handle, telemetry, onShutdown }) {
   process.stdout.write(handshakeLine(version, listen.network, address));
   log.debug('plugin serving', { network: listen.network, address });
 
-  return function stop() {
+  // Stops serving: the calls in flight have drainMs to finish, then
+  // whatever is left (a connection the host keeps open) is cut.
+  return function stop(drainMs) {
     return new Promise((resolve) => {
-      // Calls in flight may finish; then whatever is left is cut.
-      const timer = setTimeout(() => server.forceShutdown(), 1000);
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, drainMs);
       server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
