@@ -33,4 +33,4 @@ const log = {
   error: (message, fields) => write('error', message, fields),
 };
 
-module.exports = { log, timestamp };
+module.exports = { log };
