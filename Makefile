@@ -10,7 +10,7 @@ GOLANGCI_LINT = $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint
 # does not depend on a browser driver; every check runs there as well.
 BROWSERTEST = traceview/browsertest
 
-.PHONY: test fmt vet lint unit bench-smoke bench
+.PHONY: test fmt vet lint unit bench-smoke bench node-deps
 
 test: fmt vet lint bench-smoke unit
 
@@ -25,9 +25,19 @@ lint:
 	$(GOLANGCI_LINT) run ./...
 	cd $(BROWSERTEST) && $(GOLANGCI_LINT) run ./...
 
-unit:
+unit: node-deps
 	$(GO) test -race -count=1 ./...
 	cd $(BROWSERTEST) && $(GO) test -race -count=1 ./...
+
+# The Node.js example plugin's packages, which its test runs under a real
+# host: installed from package-lock.json when missing or older than it.
+NODE_EXAMPLE = examples/weather-node
+
+node-deps: $(NODE_EXAMPLE)/node_modules
+
+$(NODE_EXAMPLE)/node_modules: $(NODE_EXAMPLE)/package-lock.json
+	npm ci --prefix $(NODE_EXAMPLE)
+	@touch $@
 
 # Every benchmark once, so that none can rot.
 bench-smoke:
