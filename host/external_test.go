@@ -167,6 +167,8 @@ plugin:
 	want := map[string]string{
 		"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc",
 		"OTEL_TRACES_EXPORTER":               "otlp",
+		"OTEL_METRICS_EXPORTER":              "none",
+		"OTEL_LOGS_EXPORTER":                 "none",
 		"OTEL_PROPAGATORS":                   "tracecontext,baggage",
 		"OTEL_TRACES_SAMPLER":                "parentbased_traceidratio",
 		"OTEL_TRACES_SAMPLER_ARG":            "0.5",

@@ -47,6 +47,8 @@ func (s Settings) Environ() []string {
 		EnvTracerName:      s.TracerName,
 		EnvTracerVersion:   s.TracerVersion,
 		EnvTracerSchemaURL: s.TracerSchemaURL,
+		EnvMetricsExporter: "none",
+		EnvLogsExporter:    "none",
 	}
 	if s.Enabled {
 		env[EnvExporter] = "otlp"

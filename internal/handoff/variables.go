@@ -17,6 +17,11 @@ const (
 	EnvServiceName  = "OTEL_SERVICE_NAME"
 	EnvResource     = "OTEL_RESOURCE_ATTRIBUTES"
 	EnvExporter     = "OTEL_TRACES_EXPORTER"
+	// The host receives traces only: a plugin is told to export no metrics
+	// and no logs, which some SDKs (JavaScript's) would otherwise send to
+	// the default endpoint.
+	EnvMetricsExporter = "OTEL_METRICS_EXPORTER"
+	EnvLogsExporter    = "OTEL_LOGS_EXPORTER"
 
 	EnvPluginID        = "PLUGTRACE_PLUGIN_ID"
 	EnvTracingEnabled  = "PLUGTRACE_TRACING_ENABLED"
