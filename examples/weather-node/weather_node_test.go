@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ import (
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
+	"github.com/plugtrace/plugtrace/internal/plugincheck"
 	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
 )
@@ -427,5 +429,29 @@ func TestHandshakeRefusals(t *testing.T) {
 				t.Fatalf("exit %v, stdout %q, stderr %q; want exit status 1, no stdout, %q on stderr", err, stdout.String(), stderr.String(), c.want)
 			}
 		})
+	}
+}
+
+// TestPluginCheckPasses runs `plugtrace plugin check` against the Node.js
+// plugin: a plugin in another language, written from PROTOCOL.md, passes
+// every check.
+func TestPluginCheckPasses(t *testing.T) {
+	up := newUpstream(t, 0)
+	var out strings.Builder
+	cmd := append([]string{"env", "WEATHER_UPSTREAM_URL=" + up.URL}, pluginCommand(t)...)
+	err := plugincheck.Run(context.Background(), plugincheck.Options{
+		PluginID: pluginID, Command: cmd, Path: "/forecast?city=Paris", Timeout: 20 * time.Second,
+	}, &out)
+	if err != nil {
+		t.Fatalf("plugin check: %v\n%s", err, out.String())
+	}
+	t.Logf("plugtrace plugin check:\n%s", out.String())
+	for _, check := range []string{"handshake", "health", "request", "trace", "flush", "stop"} {
+		if !regexp.MustCompile(`(?m)^ok +` + check + ` `).MatchString(out.String()) {
+			t.Errorf("check %s did not pass:\n%s", check, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "GET /forecast?city=Paris: 200") {
+		t.Errorf("the request check did not get the forecast:\n%s", out.String())
 	}
 }
