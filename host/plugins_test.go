@@ -45,18 +45,18 @@ func runTestPlugin(name string) int {
 		}
 		time.Sleep(time.Minute)
 	case "future-protocol":
-		// A plugin built against a newer protocol than the host's.
-		hs := pluginproto.Handshake
-		hs.ProtocolVersion = pluginproto.ProtocolVersion + 1
+		// A plugin built against a newer protocol than the host's, and
+		// only that.
 		goplugin.Serve(&goplugin.ServeConfig{
-			HandshakeConfig: hs,
-			Plugins:         pluginproto.PluginSet(nil),
-			GRPCServer:      goplugin.DefaultGRPCServer,
+			HandshakeConfig:  pluginproto.Handshake,
+			VersionedPlugins: map[int]goplugin.PluginSet{pluginproto.ProtocolVersion + 1: pluginproto.PluginSetV2(nil)},
+			GRPCServer:       goplugin.DefaultGRPCServer,
 		})
 	case "raw":
-		// A plugin that speaks the Plugin service itself, without the SDK.
+		// A plugin that speaks version 1 of the Plugin service itself,
+		// without the SDK, as a plugin built before version 2 does.
 		goplugin.Serve(&goplugin.ServeConfig{
-			HandshakeConfig: pluginproto.Handshake,
+			HandshakeConfig: pluginproto.Handshake, // version 1
 			Plugins:         pluginproto.PluginSet(rawPlugin{}),
 			GRPCServer:      goplugin.DefaultGRPCServer,
 		})
