@@ -171,7 +171,7 @@ type upload struct {
 	cancel context.CancelFunc // of the call
 	done   chan struct{}
 
-	mu     sync.Mutex
+	mu      sync.Mutex
 	bodyErr error // reading the request body failed
 }
 
