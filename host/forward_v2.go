@@ -156,7 +156,9 @@ func (p *externalPlugin) breakOff(r *http.Request, up *upload, err error) {
 		err = bodyErr // the host cancelled the call for it
 	}
 	p.logger.ErrorContext(r.Context(), "external plugin's response broke off", "error", err)
-	trace.SpanFromContext(r.Context()).SetStatus(otelcodes.Error, "the plugin's response broke off")
+	span := trace.SpanFromContext(r.Context())
+	span.SetStatus(otelcodes.Error, "the plugin's response broke off")
+	span.SetName(spanName("", r)) // otelhttp names it after the handler returns, which it does not
 	panic(http.ErrAbortHandler)
 }
 
