@@ -27,7 +27,8 @@ import (
 //
 // The call's context is the request's, so that the caller going away
 // cancels it, and with it the plugin handler's context. limits.CallTimeout
-// bounds only the wait for the plugin's ResponseHead (504); after that the
+// bounds only the wait for the plugin's ResponseHead (504), and only the
+// time spent waiting for the plugin (see headWait); after the head, the
 // call lasts as long as the plugin sends and the caller reads, and this
 // handler returns only at its end, so that the server span and the gRPC
 // client span cover the whole stream.
@@ -63,13 +64,13 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 		p.callFailed(w, r, err)
 		return
 	}
-	up := p.newUpload(stream, r, w, rc, cancel)
+	wait := newHeadWait(p.limits.CallTimeout, cancel)
+	up := p.newUpload(stream, r, w, rc, cancel, wait)
 	go up.run()
 	defer up.stop() // cancels the call and waits for run to end
 
-	timer := time.AfterFunc(p.limits.CallTimeout, cancel)
 	first, err := stream.Recv()
-	if !timer.Stop() {
+	if wait.end() {
 		cancel()
 		if r.Context().Err() == nil {
 			p.timedOut(w)
@@ -171,13 +172,16 @@ type upload struct {
 	body   io.Reader // nil: the request has none
 	rc     *http.ResponseController
 	cancel context.CancelFunc // of the call
+	wait   *headWait
 	done   chan struct{}
 
 	mu      sync.Mutex
 	bodyErr error // reading the request body failed
 }
 
-func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r *http.Request, w http.ResponseWriter, rc *http.ResponseController, cancel context.CancelFunc) *upload {
+func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r *http.Request, w http.ResponseWriter,
+	rc *http.ResponseController, cancel context.CancelFunc, wait *headWait,
+) *upload {
 	creds, _ := auth.CredentialsFromContext(r.Context())
 	u := &upload{
 		stream: stream,
@@ -193,6 +197,7 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 		},
 		rc:     rc,
 		cancel: cancel,
+		wait:   wait,
 		done:   make(chan struct{}),
 	}
 	if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
@@ -212,7 +217,9 @@ func (u *upload) run() {
 	if u.body != nil {
 		buf := make([]byte, pluginproto.BodyPartSize)
 		for {
+			u.wait.pause() // for the caller
 			n, err := u.body.Read(buf)
+			u.wait.restart() // for the plugin, again
 			if n > 0 {
 				// Send encodes the message before it returns: buf is free
 				// again.
@@ -260,4 +267,60 @@ func (u *upload) stop() {
 	}
 	_ = u.rc.SetReadDeadline(time.Now())
 	<-u.done
+}
+
+// headWait bounds the wait for a plugin's ResponseHead to
+// limits.CallTimeout, counting only the time the host waits for the
+// plugin: to take the request (a send blocks under flow control while the
+// plugin does not read) and to answer. The time the caller takes to send
+// its body does not count (backend.http.readTimeout bounds it), and each
+// body part the plugin takes gives it the whole timeout again. Past it,
+// the call is cancelled.
+type headWait struct {
+	d     time.Duration
+	timer *time.Timer
+
+	mu      sync.Mutex
+	expired bool
+	over    bool // the head came, or the call failed
+}
+
+func newHeadWait(d time.Duration, cancel context.CancelFunc) *headWait {
+	w := &headWait{d: d}
+	w.timer = time.AfterFunc(d, func() {
+		w.mu.Lock()
+		if w.over {
+			w.mu.Unlock()
+			return
+		}
+		w.expired = true
+		w.mu.Unlock()
+		cancel()
+	})
+	return w
+}
+
+// pause stops the clock while the host waits for the caller.
+func (w *headWait) pause() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timer.Stop()
+}
+
+// restart starts the clock anew, unless the wait is over.
+func (w *headWait) restart() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.over && !w.expired {
+		w.timer.Reset(w.d)
+	}
+}
+
+// end ends the wait, and reports whether it took too long.
+func (w *headWait) end() (expired bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.over = true
+	w.timer.Stop()
+	return w.expired
 }

@@ -295,6 +295,7 @@ const streamVersion = "2.5.0"
 //   - GET /download?size=N streams the N bytes of newPattern(N).
 //   - GET /hold?id=X writes a line, then waits for its request's context
 //     to end; GET /held?id=X answers why it ended ("" until it has).
+//   - GET /silent answers nothing until its request's context ends.
 //   - POST /count reads the whole request body and answers its length.
 //   - POST /echo answers "ready", then each line of the request body as it
 //     arrives, flushed.
@@ -340,6 +341,9 @@ func streamHandler(_ context.Context, env plugin.Env) (http.Handler, error) {
 		_ = flush(w)
 		<-r.Context().Done()
 		held.get(r.URL.Query().Get("id")) <- r.Context().Err().Error()
+	})
+	mux.HandleFunc("GET /silent", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
 	})
 	mux.HandleFunc("GET /held", func(w http.ResponseWriter, r *http.Request) {
 		select {

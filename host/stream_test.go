@@ -277,6 +277,47 @@ func TestCallTimeoutBoundsOnlyTheHead(t *testing.T) {
 	}
 }
 
+// TestSlowCallerDoesNotCount checks that the call timeout counts the time
+// the host waits for the plugin, not for the caller's request body.
+func TestSlowCallerDoesNotCount(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	h := streamHost(t, host.WithExternalLimits(host.ExternalLimits{CallTimeout: timeout}))
+	body, send := io.Pipe()
+	defer send.Close()
+	type answer struct {
+		status int
+		body   string
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, h.URL()+"/api/stream/count", body)
+		req.Header.Set("Authorization", "Bearer "+staticToken)
+		resp, err := streamClient.Do(req)
+		if err != nil {
+			answered <- answer{body: err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		answered <- answer{resp.StatusCode, string(b)}
+	}()
+	if _, err := io.WriteString(send, "abc"); err != nil {
+		t.Fatal(err)
+	}
+	// A call begun now that times out shows that more than the timeout has
+	// passed since the caller last sent a part of its body.
+	if status, body := h.do(t, http.MethodGet, "/api/stream/silent", staticToken, ""); status != http.StatusGatewayTimeout {
+		t.Fatalf("GET /silent = %d %s, want 504", status, body)
+	}
+	if _, err := io.WriteString(send, "def"); err != nil {
+		t.Fatal(err)
+	}
+	send.Close()
+	if a := <-answered; a.status != http.StatusOK || a.body != "6" {
+		t.Fatalf("slow upload: %d %q, want 200 and 6 bytes read", a.status, a.body)
+	}
+}
+
 // unsized hides a reader's length, so that a request's body goes chunked.
 type unsized struct{ io.Reader }
 
@@ -313,7 +354,7 @@ func TestRequestBodyStreams(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var body io.Reader = newPattern(c.size)
+			body := newPattern(c.size)
 			length := c.size
 			if !c.sized {
 				body, length = unsized{body}, -1
@@ -422,9 +463,12 @@ func TestDeclaredPublicRoutes(t *testing.T) {
 	if _, calls := h.do(t, http.MethodGet, "/api/stream/calls", token, ""); calls != "0" {
 		t.Fatalf("the plugin ran %s times for refused requests", calls)
 	}
-	ignored := withPluginID(records(t, h, 0), "raw", "invalid public route")
-	if len(ignored) != 2 {
+	recs := records(t, h, 0)
+	if ignored := withPluginID(recs, "raw", "invalid public route"); len(ignored) != 2 {
 		t.Fatalf("log records of ignored routes: %v, want two (the conflict and the invalid pattern)", ignored)
+	}
+	if ignored := withPluginID(recs, "stream", "invalid public route"); len(ignored) != 0 {
+		t.Fatalf("valid routes ignored: %v", ignored)
 	}
 	if p, _ := pluginInfo(t, h, "raw"); p.Version != "raw-2.0" || p.Protocol != 2 {
 		t.Fatalf("raw plugin info %+v", p)
