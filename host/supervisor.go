@@ -167,7 +167,7 @@ func (p *externalPlugin) isOpen(r *http.Request) bool {
 	p.mu.Lock()
 	decl := p.decl
 	p.mu.Unlock()
-	return decl.match(r, "/api/"+p.id)
+	return decl.match(r, p.prefix())
 }
 
 func (p *externalPlugin) set(state string, conn *pluginConn, err error) {
