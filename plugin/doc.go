@@ -22,10 +22,9 @@
 // host's trace, and tracing.WithRequest(r) finds the caller.
 //
 // Manage speaks both versions of the host-plugin protocol; go-plugin
-// settles on the newest the host speaks too. With version 2 (hosts since
-// plugtrace's streaming release) both bodies stream: r.Body yields the
-// request body as the caller sends it, and the response reaches the caller
-// as the handler flushes it (http.Flusher, or
+// settles on the newest the host speaks too. In version 2 both bodies
+// stream: r.Body yields the request body as the caller sends it, and the
+// response reaches the caller as the handler flushes it (http.Flusher, or
 // http.NewResponseController(w).Flush), so Server-Sent Events and
 // downloads of any size work in flat memory; r.Context() ends when the
 // caller goes away. A host that speaks only version 1 gets whole bodies,
