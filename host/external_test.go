@@ -83,7 +83,7 @@ func TestOneTraceAcrossProcesses(t *testing.T) {
 
 	server := one(t, spans, "GET /api/weather/forecast")
 	var hostClient, pluginServer otlptest.Span
-	for _, s := range otlptest.ByName(spans, "plugtrace.plugin.v1.Plugin/CallResource") {
+	for _, s := range otlptest.ByName(spans, "plugtrace.plugin.v2.Plugin/CallResource") {
 		switch s.Kind {
 		case tracepb.Span_SPAN_KIND_CLIENT:
 			hostClient = s
@@ -329,7 +329,7 @@ func TestDisabledPluginPropagatesContext(t *testing.T) {
 			t.Fatalf("disabled plugin exported span %q", s.Name)
 		}
 	}
-	one(t, spans, "plugtrace.plugin.v1.Plugin/CallResource") // the host's client span only
+	one(t, spans, "plugtrace.plugin.v2.Plugin/CallResource") // the host's client span only
 }
 
 func TestCrashedPluginIsRestarted(t *testing.T) {
@@ -388,7 +388,7 @@ func TestIncompatiblePluginFailsClearly(t *testing.T) {
 		t.Fatalf("incompatible plugin: %d %s, want 503", status, body)
 	}
 	_, body = h.do(t, "GET", "/api/plugins", staticToken, "")
-	if !strings.Contains(body, "incompatible API version") || !strings.Contains(body, "protocol version 1") {
+	if !strings.Contains(body, "incompatible API version") || !strings.Contains(body, "protocol versions 1 and 2") {
 		t.Fatalf("/api/plugins does not explain the mismatch: %s", body)
 	}
 }
@@ -488,7 +488,7 @@ func TestPluginLogsReachTheHostLogger(t *testing.T) {
 	// The plugin logs in its handler, with r.Context(): the span there is
 	// the plugin's server span.
 	var forecast otlptest.Span
-	for _, s := range otlptest.ByName(h.rec.Spans(), "plugtrace.plugin.v1.Plugin/CallResource") {
+	for _, s := range otlptest.ByName(h.rec.Spans(), "plugtrace.plugin.v2.Plugin/CallResource") {
 		if s.Kind == tracepb.Span_SPAN_KIND_SERVER {
 			forecast = s
 		}

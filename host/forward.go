@@ -23,25 +23,35 @@ import (
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
 )
 
-// ServeHTTP forwards a request to the plugin.
+// ServeHTTP forwards a request to the plugin, in the protocol version the
+// plugin speaks: whole bodies in version 1 (forwardV1), streamed ones in
+// version 2 (forwardV2).
 //
 // What the caller sees of a failure is short; the detail, which can name
 // sockets, the plugin's command or its internals, goes to the log, with
 // the request's trace id.
 func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
-	pc, state := p.rpc, p.state
+	conn, state := p.conn, p.state
 	p.mu.Unlock()
-	if pc == nil {
+	switch {
+	case conn == nil:
 		w.Header().Set("Retry-After", "1")
 		httpjson.Error(w, http.StatusServiceUnavailable, fmt.Sprintf("plugin %s is not available (%s)", p.id, state))
-		return
+	case conn.v2 != nil:
+		p.forwardV2(w, r, conn.v2)
+	default:
+		p.forwardV1(w, r, conn.v1)
 	}
+}
+
+// forwardV1 reads the whole request body, makes one call and writes the
+// whole response, bounded by limits.CallTimeout.
+func (p *externalPlugin) forwardV1(w http.ResponseWriter, r *http.Request, pc pluginv1.PluginClient) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, p.limits.MaxRequestBody))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			httpjson.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		if tooLarge, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			p.tooLarge(w, tooLarge.Limit)
 			return
 		}
 		p.logger.InfoContext(r.Context(), "reading a request body for an external plugin", "error", err)
@@ -49,10 +59,9 @@ func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	creds, _ := auth.CredentialsFromContext(r.Context())
-	prefix := "/api/" + p.id
 	req := &pluginv1.CallResourceRequest{
 		Method:     r.Method,
-		Path:       strings.TrimPrefix(r.URL.Path, prefix),
+		Path:       strings.TrimPrefix(r.URL.Path, p.prefix()),
 		RawQuery:   r.URL.RawQuery,
 		Headers:    pluginproto.HeaderToProto(forwardedHeader(r.Header)),
 		Body:       body,
@@ -64,36 +73,63 @@ func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	resp, err := pc.CallResource(ctx, req)
 	if err != nil {
-		switch status.Code(err) {
-		case codes.DeadlineExceeded:
-			httpjson.Error(w, http.StatusGatewayTimeout, fmt.Sprintf("plugin %s did not answer within %v", p.id, p.limits.CallTimeout))
-		case codes.Canceled:
-			// The caller went away; nobody reads the answer.
-		case codes.Unavailable:
-			p.logger.ErrorContext(r.Context(), "external plugin unavailable", "error", err)
-			httpjson.Error(w, http.StatusBadGateway, fmt.Sprintf("plugin %s is unavailable", p.id))
-		default:
-			p.logger.ErrorContext(r.Context(), "external plugin call failed", "error", err)
-			httpjson.Error(w, http.StatusBadGateway, fmt.Sprintf("plugin %s failed", p.id))
-		}
+		p.callFailed(w, r, err)
 		return
 	}
-	code := int(resp.GetStatus())
+	answered := pluginproto.HeaderFromProto(resp.GetHeaders())
+	if p.writeHead(w, r, int(resp.GetStatus()), answered, resp.GetRoute(), int64(len(resp.GetBody()))) {
+		_, _ = w.Write(resp.GetBody())
+	}
+}
+
+// prefix is the plugin's mount without its final slash: "/api/weather".
+func (p *externalPlugin) prefix() string { return "/api/" + p.id }
+
+func (p *externalPlugin) tooLarge(w http.ResponseWriter, limit int64) {
+	httpjson.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
+}
+
+// callFailed answers a call that failed before the plugin answered.
+func (p *externalPlugin) callFailed(w http.ResponseWriter, r *http.Request, err error) {
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
+		p.timedOut(w)
+	case codes.Canceled:
+		// The caller went away; nobody reads the answer.
+	case codes.Unavailable:
+		p.logger.ErrorContext(r.Context(), "external plugin unavailable", "error", err)
+		httpjson.Error(w, http.StatusBadGateway, fmt.Sprintf("plugin %s is unavailable", p.id))
+	default:
+		p.logger.ErrorContext(r.Context(), "external plugin call failed", "error", err)
+		httpjson.Error(w, http.StatusBadGateway, fmt.Sprintf("plugin %s failed", p.id))
+	}
+}
+
+func (p *externalPlugin) timedOut(w http.ResponseWriter) {
+	httpjson.Error(w, http.StatusGatewayTimeout, fmt.Sprintf("plugin %s did not answer within %v", p.id, p.limits.CallTimeout))
+}
+
+// writeHead writes the status and headers of a plugin's answer to w, with
+// the host's own framing: bodyLen is the body's length, or -1 while it is
+// not known (a streamed body, framed by net/http). It reports false when
+// the status is invalid: the caller then got a 502 instead, and nothing of
+// the answer.
+func (p *externalPlugin) writeHead(w http.ResponseWriter, r *http.Request, code int, answered http.Header, route string, bodyLen int64) bool {
 	if code < 200 || code > 599 {
 		// A 1xx is about the connection (101 would hand it to the plugin's
 		// answer); the rest are no status. The answer is not passed on.
 		p.logger.ErrorContext(r.Context(), "external plugin answered an invalid status", "status", code)
 		httpjson.Error(w, http.StatusBadGateway, fmt.Sprintf("plugin %s answered an invalid status", p.id))
-		return
+		return false
 	}
-	if route := resp.GetRoute(); route != "" {
-		setRoute(r, prefix+routePath(route))
+	if route != "" {
+		setRoute(r, p.prefix()+routePath(route))
 	}
-	answered := pluginproto.HeaderFromProto(resp.GetHeaders())
 	header, dropped := responseHeader(answered)
 	// Handlers set a true Content-Length (http.ServeContent does, and that
-	// of a HEAD answer is the GET body's): only a false one is news.
-	if answered.Get("Content-Length") == strconv.Itoa(len(resp.GetBody())) || r.Method == http.MethodHead {
+	// of a HEAD answer is the GET body's): only a false one is news. That
+	// of a streamed body is checked at its end (see forwardV2).
+	if bodyLen < 0 || answered.Get("Content-Length") == strconv.FormatInt(bodyLen, 10) || r.Method == http.MethodHead {
 		dropped = slices.DeleteFunc(dropped, func(name string) bool { return name == "Content-Length" })
 	}
 	if len(dropped) > 0 { // the names only: values can be anything
@@ -102,11 +138,11 @@ func (p *externalPlugin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for name, values := range header {
 		w.Header()[name] = values
 	}
-	if r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified {
-		w.Header().Set("Content-Length", strconv.Itoa(len(resp.GetBody())))
+	if bodyLen >= 0 && r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified {
+		w.Header().Set("Content-Length", strconv.FormatInt(bodyLen, 10))
 	}
 	w.WriteHeader(code)
-	_, _ = w.Write(resp.GetBody())
+	return true
 }
 
 // hopByHop are the headers of one connection, which a proxy does not pass

@@ -5,7 +5,9 @@ package host_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -101,160 +103,184 @@ func withPluginID(recs []map[string]any, id, msg string) []map[string]any {
 	return out
 }
 
-func TestConnectionHeadersAreNotForwarded(t *testing.T) {
-	h := startHostWith(t, "", externalPlugin("raw", "raw"))
-	token := userToken(t, "user:default/alice")
-	cases := []struct {
-		name   string
-		lines  []string
-		absent []string // header names the plugin must not receive
-	}{
-		{
-			name:   "Connection-listed custom header",
-			lines:  []string{"Connection: keep-alive, X-Internal-Secret", "X-Internal-Secret: secret-value-1"},
-			absent: []string{"Connection", "X-Internal-Secret"},
-		},
-		{
-			name: "Connection listing credential-like names",
-			lines: []string{"Connection: X-Api-Key,x-auth-token ,  X-Forwarded-User", "Connection: X-Role",
-				"X-Api-Key: secret-value-2", "X-Auth-Token: secret-value-3", "X-Forwarded-User: secret-value-4", "X-Role: secret-value-5",
-				"Cookie: session=secret-value-6"},
-			absent: []string{"Connection", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User", "X-Role", "Cookie"},
-		},
-		{
-			name:   "Proxy-Connection and proxy credentials",
-			lines:  []string{"Proxy-Connection: keep-alive", "Proxy-Authorization: Basic secret-value-7", "Keep-Alive: timeout=5"},
-			absent: []string{"Proxy-Connection", "Proxy-Authorization", "Keep-Alive"},
-		},
-		{
-			name:   "Te",
-			lines:  []string{"Te: trailers, deflate"},
-			absent: []string{"Te"},
-		},
-		{
-			name:   "Upgrade",
-			lines:  []string{"Connection: Upgrade", "Upgrade: websocket"},
-			absent: []string{"Connection", "Upgrade"},
-		},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			lines := append([]string{"Authorization: Bearer " + token, "X-Legit: kept", "Accept: application/json"}, c.lines...)
-			resp := exchange(t, h, "/api/raw/headers", lines...)
-			var got http.Header
-			if resp.status != http.StatusOK || json.Unmarshal([]byte(resp.body), &got) != nil {
-				t.Fatalf("GET /headers = %d %s", resp.status, resp.body)
-			}
-			for _, name := range append(c.absent, "Authorization") {
-				if v, ok := got[name]; ok {
-					t.Errorf("the plugin received %s: %q", name, v)
-				}
-			}
-			if strings.Contains(resp.body, "secret-value") || strings.Contains(resp.body, token) {
-				t.Errorf("a dropped value reached the plugin: %s", resp.body)
-			}
-			if got.Get("X-Legit") != "kept" || got.Get("Accept") != "application/json" {
-				t.Errorf("legitimate headers lost: %v", got)
-			}
+// forEachRaw runs test against a host with the raw test plugin of each
+// protocol version, as plugin raw: the forwarding rules hold in both.
+func forEachRaw(t *testing.T, test func(t *testing.T, h *testHost, version int)) {
+	t.Helper()
+	for _, raw := range []struct {
+		version int
+		plugin  string
+	}{{1, "raw"}, {2, "raw-v2"}} {
+		t.Run(fmt.Sprintf("protocol %d", raw.version), func(t *testing.T) {
+			test(t, startHostWith(t, "", externalPlugin("raw", raw.plugin)), raw.version)
 		})
 	}
 }
 
+func TestConnectionHeadersAreNotForwarded(t *testing.T) {
+	forEachRaw(t, func(t *testing.T, h *testHost, version int) {
+		token := userToken(t, "user:default/alice")
+		cases := []struct {
+			name   string
+			lines  []string
+			absent []string // header names the plugin must not receive
+		}{
+			{
+				name:   "Connection-listed custom header",
+				lines:  []string{"Connection: keep-alive, X-Internal-Secret", "X-Internal-Secret: secret-value-1"},
+				absent: []string{"Connection", "X-Internal-Secret"},
+			},
+			{
+				name: "Connection listing credential-like names",
+				lines: []string{"Connection: X-Api-Key,x-auth-token ,  X-Forwarded-User", "Connection: X-Role",
+					"X-Api-Key: secret-value-2", "X-Auth-Token: secret-value-3", "X-Forwarded-User: secret-value-4", "X-Role: secret-value-5",
+					"Cookie: session=secret-value-6"},
+				absent: []string{"Connection", "X-Api-Key", "X-Auth-Token", "X-Forwarded-User", "X-Role", "Cookie"},
+			},
+			{
+				name:   "Proxy-Connection and proxy credentials",
+				lines:  []string{"Proxy-Connection: keep-alive", "Proxy-Authorization: Basic secret-value-7", "Keep-Alive: timeout=5"},
+				absent: []string{"Proxy-Connection", "Proxy-Authorization", "Keep-Alive"},
+			},
+			{
+				name:   "Te",
+				lines:  []string{"Te: trailers, deflate"},
+				absent: []string{"Te"},
+			},
+			{
+				name:   "Upgrade",
+				lines:  []string{"Connection: Upgrade", "Upgrade: websocket"},
+				absent: []string{"Connection", "Upgrade"},
+			},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				lines := append([]string{"Authorization: Bearer " + token, "X-Legit: kept", "Accept: application/json"}, c.lines...)
+				resp := exchange(t, h, "/api/raw/headers", lines...)
+				var got http.Header
+				if resp.status != http.StatusOK || json.Unmarshal([]byte(resp.body), &got) != nil {
+					t.Fatalf("GET /headers = %d %s", resp.status, resp.body)
+				}
+				for _, name := range append(c.absent, "Authorization") {
+					if v, ok := got[name]; ok {
+						t.Errorf("the plugin received %s: %q", name, v)
+					}
+				}
+				if strings.Contains(resp.body, "secret-value") || strings.Contains(resp.body, token) {
+					t.Errorf("a dropped value reached the plugin: %s", resp.body)
+				}
+				if got.Get("X-Legit") != "kept" || got.Get("Accept") != "application/json" {
+					t.Errorf("legitimate headers lost: %v", got)
+				}
+			})
+		}
+	})
+}
+
 func TestBadPluginResponses(t *testing.T) {
-	h := startHostWith(t, "", externalPlugin("raw", "raw"))
-	token := userToken(t, "user:default/alice")
-	const body = "0123456789"
-	cases := []struct {
-		name       string
-		status     int
-		headers    []string // Name: Value, as the plugin answers them
-		wantStatus int      // the caller's; 502 means the plugin's answer is not passed on
-		dropped    []string // header names the host leaves out, and logs
-	}{
-		{name: "Content-Length lie", status: 200, headers: []string{"Content-Length: 5"}, wantStatus: 200, dropped: []string{"Content-Length"}},
-		{name: "true Content-Length", status: 200, headers: []string{"Content-Length: 10"}, wantStatus: 200}, // dropped, not news
-		{name: "Transfer-Encoding", status: 200, headers: []string{"Transfer-Encoding: gzip, chunked"}, wantStatus: 200, dropped: []string{"Transfer-Encoding"}},
-		{
-			name: "Connection", status: 200, headers: []string{"Connection: close, X-Plugin-Secret", "X-Plugin-Secret: value-1"},
-			wantStatus: 200, dropped: []string{"Connection", "X-Plugin-Secret"},
-		},
-		{name: "Upgrade", status: 200, headers: []string{"Connection: Upgrade", "Upgrade: h2c"}, wantStatus: 200, dropped: []string{"Connection", "Upgrade"}},
-		{
-			name: "other hop-by-hop", status: 201,
-			headers:    []string{"Keep-Alive: timeout=1", "Proxy-Authenticate: Basic value-2", "Proxy-Connection: close", "Proxy-Anything: value-3", "Te: trailers", "Trailer: X-Checksum"},
-			wantStatus: 201, dropped: []string{"Keep-Alive", "Proxy-Authenticate", "Proxy-Connection", "Proxy-Anything", "Te", "Trailer"},
-		},
-		{name: "legitimate", status: 599, headers: []string{"Cache-Control: no-store"}, wantStatus: 599},
-		{name: "status 0", status: 0, wantStatus: 502},
-		{name: "status 42", status: 42, wantStatus: 502},
-		{name: "status 101", status: 101, headers: []string{"Connection: Upgrade", "Upgrade: h2c"}, wantStatus: 502},
-		{name: "status 103", status: 103, headers: []string{"Link: </style.css>; rel=preload"}, wantStatus: 502},
-		{name: "status 600", status: 600, wantStatus: 502},
-		{name: "status 999", status: 999, wantStatus: 502},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			q := url.Values{"status": {strconv.Itoa(c.status)}, "body": {body}, "header": append([]string{"X-Plugin: yes", "Content-Type: text/plain"}, c.headers...)}
-			offset := len(h.logs.String())
-			resp := exchange(t, h, "/api/raw/answer?"+q.Encode(), "Authorization: Bearer "+token)
-			recs := records(t, h, offset)
-			if resp.status != c.wantStatus {
-				t.Fatalf("status %d %q, want %d", resp.status, resp.body, c.wantStatus)
-			}
-			if c.wantStatus == http.StatusBadGateway {
-				var e struct{ Error string }
-				if json.Unmarshal([]byte(resp.body), &e) != nil || !strings.Contains(e.Error, "plugin raw") || strings.Contains(resp.body, body) {
-					t.Fatalf("body %q, want a JSON error naming the plugin and nothing of its answer", resp.body)
+	forEachRaw(t, func(t *testing.T, h *testHost, version int) {
+		token := userToken(t, "user:default/alice")
+		const body = "0123456789"
+		cases := []struct {
+			name       string
+			status     int
+			headers    []string // Name: Value, as the plugin answers them
+			wantStatus int      // the caller's; 502 means the plugin's answer is not passed on
+			dropped    []string // header names the host leaves out, and logs
+		}{
+			{name: "Content-Length lie", status: 200, headers: []string{"Content-Length: 5"}, wantStatus: 200, dropped: []string{"Content-Length"}},
+			{name: "true Content-Length", status: 200, headers: []string{"Content-Length: 10"}, wantStatus: 200}, // dropped, not news
+			{name: "Transfer-Encoding", status: 200, headers: []string{"Transfer-Encoding: gzip, chunked"}, wantStatus: 200, dropped: []string{"Transfer-Encoding"}},
+			{
+				name: "Connection", status: 200, headers: []string{"Connection: close, X-Plugin-Secret", "X-Plugin-Secret: value-1"},
+				wantStatus: 200, dropped: []string{"Connection", "X-Plugin-Secret"},
+			},
+			{name: "Upgrade", status: 200, headers: []string{"Connection: Upgrade", "Upgrade: h2c"}, wantStatus: 200, dropped: []string{"Connection", "Upgrade"}},
+			{
+				name: "other hop-by-hop", status: 201,
+				headers:    []string{"Keep-Alive: timeout=1", "Proxy-Authenticate: Basic value-2", "Proxy-Connection: close", "Proxy-Anything: value-3", "Te: trailers", "Trailer: X-Checksum"},
+				wantStatus: 201, dropped: []string{"Keep-Alive", "Proxy-Authenticate", "Proxy-Connection", "Proxy-Anything", "Te", "Trailer"},
+			},
+			{name: "legitimate", status: 599, headers: []string{"Cache-Control: no-store"}, wantStatus: 599},
+			{name: "status 0", status: 0, wantStatus: 502},
+			{name: "status 42", status: 42, wantStatus: 502},
+			{name: "status 101", status: 101, headers: []string{"Connection: Upgrade", "Upgrade: h2c"}, wantStatus: 502},
+			{name: "status 103", status: 103, headers: []string{"Link: </style.css>; rel=preload"}, wantStatus: 502},
+			{name: "status 600", status: 600, wantStatus: 502},
+			{name: "status 999", status: 999, wantStatus: 502},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				q := url.Values{"status": {strconv.Itoa(c.status)}, "body": {body}, "header": append([]string{"X-Plugin: yes", "Content-Type: text/plain"}, c.headers...)}
+				offset := len(h.logs.String())
+				resp := exchange(t, h, "/api/raw/answer?"+q.Encode(), "Authorization: Bearer "+token)
+				recs := records(t, h, offset)
+				if resp.status != c.wantStatus {
+					t.Fatalf("status %d %q, want %d", resp.status, resp.body, c.wantStatus)
 				}
-				if resp.header.Get("X-Plugin") != "" || resp.header.Get("Upgrade") != "" || resp.header.Get("Link") != "" {
-					t.Fatalf("headers of the invalid answer passed on: %v", resp.header)
+				if c.wantStatus == http.StatusBadGateway {
+					var e struct{ Error string }
+					if json.Unmarshal([]byte(resp.body), &e) != nil || !strings.Contains(e.Error, "plugin raw") || strings.Contains(resp.body, body) {
+						t.Fatalf("body %q, want a JSON error naming the plugin and nothing of its answer", resp.body)
+					}
+					if resp.header.Get("X-Plugin") != "" || resp.header.Get("Upgrade") != "" || resp.header.Get("Link") != "" {
+						t.Fatalf("headers of the invalid answer passed on: %v", resp.header)
+					}
+					logged := withPluginID(recs, "raw", "invalid status")
+					if len(logged) != 1 || logged[0]["status"] != float64(c.status) {
+						t.Fatalf("log records %v, want one with plugin_id raw and status %d", recs, c.status)
+					}
+					return
 				}
-				logged := withPluginID(recs, "raw", "invalid status")
-				if len(logged) != 1 || logged[0]["status"] != float64(c.status) {
-					t.Fatalf("log records %v, want one with plugin_id raw and status %d", recs, c.status)
+				if resp.body != body {
+					t.Fatalf("body %q, want %q whole", resp.body, body)
 				}
-				return
-			}
-			if resp.body != body {
-				t.Fatalf("body %q, want %q whole", resp.body, body)
-			}
-			if cl := resp.header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
-				t.Fatalf("Content-Length %q, want the host's own framing, %d", cl, len(body))
-			}
-			if resp.header.Get("X-Plugin") != "yes" || resp.header.Get("Content-Type") != "text/plain" {
-				t.Fatalf("legitimate headers lost: %v", resp.header)
-			}
-			for _, name := range append([]string{"Transfer-Encoding"}, c.dropped...) {
-				if name == "Content-Length" {
-					continue // the host's own, checked above
+				// The host's own framing: the length of the whole body in
+				// version 1, chunks of the streamed one in version 2.
+				own := map[string]string{"Content-Length": strconv.Itoa(len(body))}
+				if version == 2 {
+					own = map[string]string{"Transfer-Encoding": "chunked"}
 				}
-				if v, ok := resp.header[name]; ok {
-					t.Errorf("the caller received %s: %q", name, v)
+				for _, name := range []string{"Content-Length", "Transfer-Encoding"} {
+					if got := strings.Join(resp.header.Values(name), ", "); got != own[name] {
+						t.Fatalf("%s %q, want the host's own framing %q", name, got, own[name])
+					}
 				}
-			}
-			logged := withPluginID(recs, "raw", "dropped")
-			if len(c.dropped) == 0 {
-				if len(logged) != 0 {
-					t.Fatalf("nothing dropped, yet logged %v", logged)
+				if resp.header.Get("X-Plugin") != "yes" || resp.header.Get("Content-Type") != "text/plain" {
+					t.Fatalf("legitimate headers lost: %v", resp.header)
 				}
-				return
-			}
-			if len(logged) != 1 {
-				t.Fatalf("log records %v, want one naming the dropped headers", recs)
-			}
-			line, _ := json.Marshal(logged[0])
-			for _, name := range c.dropped {
-				if !strings.Contains(string(line), name) {
-					t.Errorf("log record %s does not name %s", line, name)
+				for _, name := range c.dropped {
+					if name == "Content-Length" || name == "Transfer-Encoding" {
+						continue // the host's own, checked above
+					}
+					if v, ok := resp.header[name]; ok {
+						t.Errorf("the caller received %s: %q", name, v)
+					}
 				}
-			}
-			for _, h := range c.headers {
-				if _, value, _ := strings.Cut(h, ": "); strings.Contains(value, "value-") && strings.Contains(string(line), value) {
-					t.Errorf("log record %s holds the value %q", line, value)
+				logged := withPluginID(recs, "raw", "dropped")
+				if len(c.dropped) == 0 {
+					if len(logged) != 0 {
+						t.Fatalf("nothing dropped, yet logged %v", logged)
+					}
+					return
 				}
-			}
-		})
-	}
+				if len(logged) != 1 {
+					t.Fatalf("log records %v, want one naming the dropped headers", recs)
+				}
+				line, _ := json.Marshal(logged[0])
+				for _, name := range c.dropped {
+					if !strings.Contains(string(line), name) {
+						t.Errorf("log record %s does not name %s", line, name)
+					}
+				}
+				for _, h := range c.headers {
+					if _, value, _ := strings.Cut(h, ": "); strings.Contains(value, "value-") && strings.Contains(string(line), value) {
+						t.Errorf("log record %s holds the value %q", line, value)
+					}
+				}
+			})
+		}
+	})
 }
 
 // pluginInfo returns the host's report of plugin id, asked with credentials.
@@ -315,6 +341,12 @@ func TestPluginFailuresRevealNothing(t *testing.T) {
 			wantStatus: []int{http.StatusServiceUnavailable}, wantError: "plugin p is not available", wantLastErr: "did not start within 300ms",
 		},
 	}
+	for _, c := range cases { // the same failures of a plugin of version 2
+		if c.plugin == "raw" {
+			c.name, c.plugin = c.name+", protocol 2", "raw-v2"
+			cases = append(cases, c)
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			limits := c.limits
@@ -374,5 +406,38 @@ func TestPluginFailuresRevealNothing(t *testing.T) {
 				t.Fatalf("log record %v: want the trace_id of the request's server span", detail)
 			}
 		})
+	}
+}
+
+// TestBrokenStreamIsCutShort checks what the caller of a version 2 plugin
+// sees when the call fails after the plugin's answer began: a truncated
+// response, never a complete-looking one, with nothing of the failure; the
+// detail goes to the log. An answer that does not begin with its head is a
+// 502.
+func TestBrokenStreamIsCutShort(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("raw", "raw-v2"))
+	token := userToken(t, "user:default/alice")
+	resp := h.open(t, context.Background(), http.MethodGet, "/api/raw/break", token, nil)
+	body, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != "the beginning" || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("broken stream: %d %q, %v; want the beginning, then io.ErrUnexpectedEOF", resp.StatusCode, body, err)
+	}
+	var logged []map[string]any
+	await.True(t, 10*time.Second, func() bool {
+		logged = withPluginID(records(t, h, 0), "raw", "broke off")
+		return len(logged) == 1
+	}, "log: %s", h.logs)
+	if line, _ := json.Marshal(logged[0]); !strings.Contains(string(line), "broke after the head") {
+		t.Fatalf("log record %s lacks the detail", line)
+	}
+	spans := h.flushed(t)
+	if s := one(t, spans, "GET /api/raw/"); s.StatusCode != tracepb.Status_STATUS_CODE_ERROR {
+		t.Fatalf("server span of the broken stream: status %v, want ERROR", s.StatusCode)
+	}
+
+	status, answer := h.do(t, http.MethodGet, "/api/raw/body-first", token, "")
+	var e struct{ Error string }
+	if status != http.StatusBadGateway || json.Unmarshal([]byte(answer), &e) != nil || e.Error != "plugin raw failed" {
+		t.Fatalf("answer without a head: %d %q, want 502 %q", status, answer, "plugin raw failed")
 	}
 }

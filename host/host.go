@@ -128,7 +128,10 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 	seen := map[string]bool{}
 	for _, ext := range h.external {
 		seen[ext.id] = true
-		mux.Handle(mountPath(ext.id), authorize(logger, h.open.match, ext))
+		// The operator's public routes, and those the plugin declared at
+		// its last start (protocol version 2), relative to its mount.
+		isOpen := func(r *http.Request) bool { return h.open.match(r) || ext.isOpen(r) }
+		mux.Handle(mountPath(ext.id), authorize(logger, isOpen, ext))
 	}
 	for _, p := range o.plugins {
 		if err := tracing.ValidatePluginID(p.ID); err != nil {

@@ -35,6 +35,12 @@ type PluginInfo struct {
 	Restarts int `json:"restarts,omitempty"`
 	// LastError is why an external plugin last went down.
 	LastError string `json:"lastError,omitempty"`
+	// Version is the version an external plugin declares (protocol
+	// version 2), as of its last start.
+	Version string `json:"version,omitempty"`
+	// Protocol is the protocol version an external plugin speaks, 1 or 2,
+	// as of its last start; 0 (left out) before it ever started.
+	Protocol int `json:"protocol,omitempty"`
 }
 
 func (h *Host) servePlugins(w http.ResponseWriter, _ *http.Request) {
@@ -42,11 +48,9 @@ func (h *Host) servePlugins(w http.ResponseWriter, _ *http.Request) {
 	plugins := append([]PluginInfo(nil), h.plugins...)
 	h.mu.Unlock()
 	for _, ext := range h.external {
-		state, restarts, lastErr := ext.info()
-		plugins = append(plugins, PluginInfo{
-			ID: ext.id, Kind: KindExternal, State: state, Tracing: h.tracing.Enabled(ext.id),
-			Mount: mountPath(ext.id), Restarts: restarts, LastError: lastErr,
-		})
+		info := ext.info()
+		info.Tracing = h.tracing.Enabled(ext.id)
+		plugins = append(plugins, info)
 	}
 	httpjson.Write(w, http.StatusOK, map[string]any{"plugins": plugins})
 }

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"time"
 
-	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
-
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/propagation"
@@ -37,9 +35,13 @@ type externalPlugin struct {
 
 	mu       sync.Mutex
 	state    string
-	rpc      pluginv1.PluginClient
+	conn     *pluginConn // nil unless running
 	restarts int
 	lastErr  string
+	// decl and protocol are those of the last start: a restarting plugin
+	// keeps its public routes, so that their callers get 503, not 401.
+	decl     *declaration
+	protocol int
 
 	started    bool          // supervise was started; guarded by mu
 	firstStart chan struct{} // closed when the first start has succeeded or failed
@@ -122,7 +124,8 @@ func handshakeFailure(err error, timeout time.Duration) error {
 	case strings.Contains(msg, "plugin exited before we could connect"), strings.Contains(msg, "failed to read any lines"):
 		why = "exited during the handshake"
 	case strings.Contains(msg, "incompatible api version"):
-		why = fmt.Sprintf("incompatible API version: this host speaks plugin protocol version %d; rebuild the plugin with a matching plugtrace", pluginproto.ProtocolVersion)
+		why = fmt.Sprintf("incompatible API version: this host speaks plugin protocol versions %d and %d; rebuild the plugin with a matching plugtrace",
+			pluginproto.ProtocolVersion1, pluginproto.ProtocolVersion2)
 	}
 	return &failure{reason: why, err: err}
 }
@@ -145,15 +148,34 @@ func (p *externalPlugin) exited() error {
 }
 
 // info reports the plugin for /api/plugins.
-func (p *externalPlugin) info() (state string, restarts int, lastErr string) {
+func (p *externalPlugin) info() PluginInfo {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.state, p.restarts, p.lastErr
+	info := PluginInfo{
+		ID: p.id, Kind: KindExternal, State: p.state, Mount: mountPath(p.id),
+		Restarts: p.restarts, LastError: p.lastErr, Protocol: p.protocol,
+	}
+	if p.decl != nil {
+		info.Version = p.decl.version
+	}
+	return info
 }
 
-func (p *externalPlugin) set(state string, rpc pluginv1.PluginClient, err error) {
+// isOpen reports whether r is to a route that the plugin opened to
+// anonymous callers. A restart describes the plugin anew.
+func (p *externalPlugin) isOpen(r *http.Request) bool {
 	p.mu.Lock()
-	p.state, p.rpc = state, rpc
+	decl := p.decl
+	p.mu.Unlock()
+	return decl.match(r, p.prefix())
+}
+
+func (p *externalPlugin) set(state string, conn *pluginConn, err error) {
+	p.mu.Lock()
+	p.state, p.conn = state, conn
+	if conn != nil {
+		p.decl, p.protocol = conn.decl, conn.version
+	}
 	if err != nil {
 		p.lastErr = reason(err)
 	}
@@ -168,7 +190,7 @@ func (p *externalPlugin) set(state string, rpc pluginv1.PluginClient, err error)
 // The process runs under its own context, cancelled only when stop
 // interrupts the handshake: go-plugin's Kill waits for a handshake in
 // progress, a cancelled command does not.
-func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) {
+func (p *externalPlugin) start() (*goplugin.Client, *pluginConn, error) {
 	procCtx, killProc := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(procCtx, p.argv[0], p.argv[1:]...)
 	cmd.Env = p.environ
@@ -176,8 +198,10 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 	p.killProc, p.cmd = killProc, cmd
 	p.mu.Unlock()
 	client := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  pluginproto.Handshake,
-		Plugins:          pluginproto.PluginSet(nil),
+		HandshakeConfig: pluginproto.Handshake,
+		// Every version this host speaks; the plugin picks the newest it
+		// speaks too, and NegotiatedVersion says which.
+		VersionedPlugins: pluginproto.VersionedPlugins(nil, nil),
 		Cmd:              cmd,
 		SkipHostEnv:      true, // the host's environment, OTEL_* included, stays in the host
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
@@ -214,25 +238,28 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginproto.Client, error) 
 		killProc()
 		return nil, nil, handshakeFailure(fmt.Errorf("start %s: %w", p.argv[0], err), p.limits.StartTimeout)
 	}
-	raw, err := rpcClient.Dispense(pluginproto.PluginName)
+	conn, err := dispense(client, rpcClient)
 	if err != nil {
 		client.Kill()
 		killProc()
-		return nil, nil, &failure{reason: "handshake failed", err: fmt.Errorf("dispense: %w", err)}
+		return nil, nil, &failure{reason: "handshake failed", err: err}
 	}
-	pc := raw.(*pluginproto.Client)
 	ctx, cancel := context.WithTimeout(p.life, p.limits.StartTimeout)
 	defer cancel()
-	health, err := pc.CheckHealth(ctx, &pluginv1.CheckHealthRequest{})
-	if err != nil || health.GetStatus() != pluginv1.CheckHealthResponse_STATUS_OK {
+	err = conn.checkHealth(ctx)
+	var invalid []invalidRoute
+	if err == nil {
+		invalid, err = conn.describe(ctx)
+	}
+	if err != nil {
 		client.Kill()
 		killProc()
-		if err != nil {
-			return nil, nil, &failure{reason: "health check failed", err: err}
-		}
-		return nil, nil, &failure{reason: "health check answered " + health.GetStatus().String(), err: errors.New(health.GetMessage())}
+		return nil, nil, err
 	}
-	return client, pc, nil
+	for _, r := range invalid {
+		p.logger.Warn("external plugin declared an invalid public route; ignored", "pattern", r.pattern, "error", r.err)
+	}
+	return client, conn, nil
 }
 
 // supervise runs the plugin until stop, restarting it when it exits.
@@ -241,17 +268,17 @@ func (p *externalPlugin) supervise() {
 	backoff := p.limits.MinBackoff
 	for {
 		started := time.Now()
-		client, pc, err := p.start()
+		client, conn, err := p.start()
 		if errors.Is(err, errStopped) || (err != nil && p.life.Err() != nil) {
 			p.set(StateStopped, nil, nil)
 			return
 		}
 		if err == nil {
-			p.set(StateRunning, pc, nil)
-			p.logger.Info("external plugin running")
-			if p.waitExitOrStop(pc) {
+			p.set(StateRunning, conn, nil)
+			p.logger.Info("external plugin running", "protocol", conn.version)
+			if p.waitExitOrStop(conn) {
 				p.set(StateStopping, nil, nil)
-				p.flushAndKill(client, pc)
+				p.flushAndKill(client, conn)
 				p.set(StateStopped, nil, nil)
 				return
 			}
@@ -279,18 +306,18 @@ func (p *externalPlugin) supervise() {
 
 // waitExitOrStop reports true when stop was requested, false when the
 // process exited by itself.
-func (p *externalPlugin) waitExitOrStop(pc *pluginproto.Client) bool {
+func (p *externalPlugin) waitExitOrStop(conn *pluginConn) bool {
 	select {
 	case <-p.stopCh:
 		return true
-	case <-pc.Exited:
+	case <-conn.exited:
 		return false
 	}
 }
 
 // flushAndKill asks the plugin to export its spans, then stops it.
-func (p *externalPlugin) flushAndKill(client *goplugin.Client, pc pluginv1.PluginClient) {
-	if _, err := pc.Flush(p.stopCtx, &pluginv1.FlushRequest{}); err != nil {
+func (p *externalPlugin) flushAndKill(client *goplugin.Client, conn *pluginConn) {
+	if err := conn.flush(p.stopCtx); err != nil {
 		p.logger.Warn("external plugin did not flush its spans", "error", err)
 	}
 	p.kill(client)

@@ -8,7 +8,10 @@
 // Manage:
 //
 //	func main() {
-//		err := plugin.Manage("weather", newHandler, plugin.ManageOpts{})
+//		err := plugin.Manage("weather", newHandler, plugin.ManageOpts{
+//			Version:      "1.4.2",
+//			PublicRoutes: []string{"GET /health"}, // open to callers without credentials
+//		})
 //		...
 //	}
 //
@@ -17,4 +20,13 @@
 // serves the handler. Each request arrives with the host's trace context and
 // the caller's credentials in r.Context(): the plugin's spans continue the
 // host's trace, and tracing.WithRequest(r) finds the caller.
+//
+// Manage speaks both versions of the host-plugin protocol; go-plugin
+// settles on the newest the host speaks too. In version 2 both bodies
+// stream: r.Body yields the request body as the caller sends it, and the
+// response reaches the caller as the handler flushes it (http.Flusher, or
+// http.NewResponseController(w).Flush), so Server-Sent Events and
+// downloads of any size work in flat memory; r.Context() ends when the
+// caller goes away. A host that speaks only version 1 gets whole bodies,
+// and ignores ManageOpts.Version and PublicRoutes.
 package plugin

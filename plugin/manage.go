@@ -12,6 +12,8 @@ import (
 	"os"
 	"time"
 
+	pluginv2 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v2"
+
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -49,6 +51,19 @@ type ManageOpts struct {
 	TracingOpts TracingOpts
 	// ShutdownTimeout bounds the final flush of spans. Default 5s.
 	ShutdownTimeout time.Duration
+	// Version is the plugin's own version ("1.4.2"), which the host shows
+	// in /api/plugins. Optional.
+	Version string
+	// PublicRoutes are the plugin's routes open to callers without
+	// credentials, who reach them as principal "none": http.ServeMux
+	// patterns relative to the plugin's mount, as the handler's own ("GET
+	// /{$}" opens GET /api/<id>/ and nothing below it, "GET /health" opens
+	// GET /api/<id>/health). The host answers every other route 401 to a
+	// request without credentials before the plugin's code runs, and
+	// invalid credentials get 401 on open routes too. An invalid pattern,
+	// or two that conflict, make Manage fail. A host that speaks only
+	// protocol version 1 ignores them: every route needs credentials there.
+	PublicRoutes []string
 }
 
 // TracingOpts configures the plugin's tracing.
@@ -72,6 +87,9 @@ func Manage(pluginID string, factory HandlerFactory, opts ManageOpts) error {
 	if factory == nil {
 		return errors.New("plugin: nil handler factory")
 	}
+	if err := validRoutes(opts.PublicRoutes); err != nil {
+		return err
+	}
 	if os.Getenv(pluginproto.Handshake.MagicCookieKey) != pluginproto.Handshake.MagicCookieValue {
 		return ErrNotStartedByHost
 	}
@@ -88,12 +106,37 @@ func Manage(pluginID string, factory HandlerFactory, opts ManageOpts) error {
 	if err != nil {
 		return fmt.Errorf("plugin %s: handler factory: %w", pluginID, err)
 	}
+	srv := &server{handler: handler, telemetry: rt.telemetry, logger: rt.env.Logger}
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: pluginproto.Handshake,
-		Plugins:         pluginproto.PluginSet(&server{handler: handler, telemetry: rt.telemetry, logger: rt.env.Logger}),
-		GRPCServer:      rt.grpcServer,
-		Logger:          hclog.New(&hclog.LoggerOptions{Name: pluginID, Output: os.Stderr, JSONFormat: true, Level: hclog.Warn}),
+		// go-plugin serves the newest version the host speaks too.
+		VersionedPlugins: pluginproto.VersionedPlugins(&serverV1{server: srv}, &serverV2{server: srv, describe: &pluginv2.DescribeResponse{
+			Version:      opts.Version,
+			PublicRoutes: opts.PublicRoutes,
+		}}),
+		GRPCServer: rt.grpcServer,
+		Logger:     hclog.New(&hclog.LoggerOptions{Name: pluginID, Output: os.Stderr, JSONFormat: true, Level: hclog.Warn}),
 	})
+	return nil
+}
+
+// validRoutes checks public routes as the host will: by registering them
+// on an http.ServeMux, which panics on an invalid or conflicting pattern.
+func validRoutes(patterns []string) (err error) {
+	mux := http.NewServeMux()
+	for i, p := range patterns {
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					err = fmt.Errorf("plugin: ManageOpts.PublicRoutes[%d] %q: %v", i, p, v)
+				}
+			}()
+			mux.Handle(p, http.NotFoundHandler())
+		}()
+		if err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

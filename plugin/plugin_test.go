@@ -122,7 +122,7 @@ func TestCallResource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{handler: mux, telemetry: tel, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &serverV1{server: &server{handler: mux, telemetry: tel, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 
 	resp, err := s.CallResource(context.Background(), &pluginv1.CallResourceRequest{
 		Method: "POST", Path: "/items/42", RawQuery: "dry=1", Body: []byte("payload"),

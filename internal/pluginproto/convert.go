@@ -3,40 +3,59 @@
 package pluginproto
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 
 	pluginv1 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v1"
+	pluginv2 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v2"
 
 	"github.com/plugtrace/plugtrace/auth"
 )
 
-// HeaderToProto converts HTTP headers, in a stable order.
-func HeaderToProto(h http.Header) []*pluginv1.Header {
-	out := make([]*pluginv1.Header, 0, len(h))
+// header is a generated Header message of any version.
+type header interface {
+	GetName() string
+	GetValues() []string
+}
+
+func headerToProto[H header](h http.Header, mk func(name string, values []string) H) []H {
+	out := make([]H, 0, len(h))
 	for name, values := range h {
-		out = append(out, &pluginv1.Header{Name: name, Values: values})
+		out = append(out, mk(name, values))
 	}
-	slices.SortFunc(out, func(a, b *pluginv1.Header) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b H) int { return cmp.Compare(a.GetName(), b.GetName()) })
 	return out
 }
 
-// HeaderFromProto converts headers back.
-func HeaderFromProto(hs []*pluginv1.Header) http.Header {
+func headerFromProto[H header](hs []H) http.Header {
 	h := make(http.Header, len(hs))
 	for _, x := range hs {
-		h[http.CanonicalHeaderKey(x.GetName())] = append(h[http.CanonicalHeaderKey(x.GetName())], x.GetValues()...)
+		name := http.CanonicalHeaderKey(x.GetName())
+		h[name] = append(h[name], x.GetValues()...)
 	}
 	return h
 }
+
+// HeaderToProto converts HTTP headers, in a stable order.
+func HeaderToProto(h http.Header) []*pluginv1.Header {
+	return headerToProto(h, func(name string, values []string) *pluginv1.Header {
+		return &pluginv1.Header{Name: name, Values: values}
+	})
+}
+
+// HeaderFromProto converts headers back.
+func HeaderFromProto(hs []*pluginv1.Header) http.Header { return headerFromProto(hs) }
+
+// HeaderToProtoV2 converts HTTP headers to version 2's, in a stable order.
+func HeaderToProtoV2(h http.Header) []*pluginv2.Header {
+	return headerToProto(h, func(name string, values []string) *pluginv2.Header {
+		return &pluginv2.Header{Name: name, Values: values}
+	})
+}
+
+// HeaderFromProtoV2 converts version 2's headers back.
+func HeaderFromProtoV2(hs []*pluginv2.Header) http.Header { return headerFromProto(hs) }
 
 // CredentialsToProto converts the caller's credentials.
 func CredentialsToProto(c auth.Credentials) *pluginv1.Principal {
@@ -55,6 +74,29 @@ func CredentialsFromProto(p *pluginv1.Principal) auth.Credentials {
 	case pluginv1.PrincipalType_PRINCIPAL_TYPE_USER:
 		return auth.UserCredentials(p.GetId())
 	case pluginv1.PrincipalType_PRINCIPAL_TYPE_SERVICE:
+		return auth.ServiceCredentials(p.GetId())
+	}
+	return auth.NoneCredentials()
+}
+
+// CredentialsToProtoV2 converts the caller's credentials to version 2's.
+func CredentialsToProtoV2(c auth.Credentials) *pluginv2.Principal {
+	switch c.PrincipalType() {
+	case auth.PrincipalUser:
+		return &pluginv2.Principal{Type: pluginv2.PrincipalType_PRINCIPAL_TYPE_USER, Id: c.PrincipalID()}
+	case auth.PrincipalService:
+		return &pluginv2.Principal{Type: pluginv2.PrincipalType_PRINCIPAL_TYPE_SERVICE, Id: c.PrincipalID()}
+	}
+	return &pluginv2.Principal{Type: pluginv2.PrincipalType_PRINCIPAL_TYPE_NONE}
+}
+
+// CredentialsFromProtoV2 converts version 2's back; anything unknown is
+// anonymous.
+func CredentialsFromProtoV2(p *pluginv2.Principal) auth.Credentials {
+	switch p.GetType() {
+	case pluginv2.PrincipalType_PRINCIPAL_TYPE_USER:
+		return auth.UserCredentials(p.GetId())
+	case pluginv2.PrincipalType_PRINCIPAL_TYPE_SERVICE:
 		return auth.ServiceCredentials(p.GetId())
 	}
 	return auth.NoneCredentials()
