@@ -27,9 +27,9 @@ func TestPluginCheck(t *testing.T) {
 		stdout []string // substrings of stdout, in order
 	}{
 		{"good plugin", checkArgs("10s", testplugin.Good), 0, []string{
-			"ok   handshake  protocol 1, pid ",
+			"ok   handshake  protocol 2, pid ",
 			"ok   health     go-plugin health SERVING, CheckHealth STATUS_OK\n",
-			"skip describe   protocol 1 has no Describe\n",
+			"ok   describe   no version, no public routes\n",
 			`ok   request    GET /: 200 OK, 22 bytes, route "GET /{$}"` + "\n",
 			"ok   trace      2 spans, continuing the call's trace ",
 			"ok   flush      Flush answered OK\n",
