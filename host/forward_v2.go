@@ -177,6 +177,8 @@ type upload struct {
 
 	mu      sync.Mutex
 	bodyErr error // reading the request body failed
+	reading bool  // run is in a read of the request body
+	stopped bool  // stop was called: no more reads
 }
 
 func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r *http.Request, w http.ResponseWriter,
@@ -217,9 +219,13 @@ func (u *upload) run() {
 	if u.body != nil {
 		buf := make([]byte, pluginproto.BodyPartSize)
 		for {
+			if !u.startRead() {
+				return
+			}
 			u.wait.pause() // for the caller
 			n, err := u.body.Read(buf)
 			u.wait.restart() // for the plugin, again
+			u.endRead()
 			if n > 0 {
 				// Send encodes the message before it returns: buf is free
 				// again.
@@ -265,8 +271,33 @@ func (u *upload) stop() {
 		return
 	default:
 	}
-	_ = u.rc.SetReadDeadline(time.Now())
+	u.mu.Lock()
+	u.stopped = true
+	if u.reading {
+		// Only a body read blocks on the connection, so only it is ended
+		// this way. A deadline in the past set at any other moment would
+		// outlive this request: it fails net/http's background read of
+		// the connection, which then cancels the context of the next
+		// request on it.
+		_ = u.rc.SetReadDeadline(time.Now())
+	}
+	u.mu.Unlock()
 	<-u.done
+}
+
+// startRead reports whether run may read the body (stop was not called),
+// and notes that it does.
+func (u *upload) startRead() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.reading = !u.stopped
+	return u.reading
+}
+
+func (u *upload) endRead() {
+	u.mu.Lock()
+	u.reading = false
+	u.mu.Unlock()
 }
 
 // headWait bounds the wait for a plugin's ResponseHead to
