@@ -24,7 +24,7 @@ func New(o Options) (*http.Client, error) {
 	s = s.withDefaults()
 	base := s.transport
 	if base == nil {
-		base = newTransport(s.timeouts)
+		base = newTransport(s)
 	}
 	return s.client(base), nil
 }
@@ -54,6 +54,9 @@ func (s settings) withDefaults() settings {
 	s.attrs = slices.Clone(s.attrs)
 	s.middlewares = slices.Clone(s.middlewares) // keeps nil apart from empty
 	s.timeouts = s.timeouts.or(defaultTimeouts)
+	if s.idlePerHost == 0 {
+		s.idlePerHost = DefaultMaxIdleConnsPerHost
+	}
 	return s
 }
 

@@ -13,10 +13,12 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/httptrace/otelhttptrace"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/httpclient"
@@ -41,11 +43,13 @@ var remoteParent = trace.NewSpanContext(trace.SpanContextConfig{
 	Remote:     true,
 })
 
+var benchTracerProvider = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(discardProcessor{}))
+
 // benchTracing are the tracing options of the traced benchmarks: what a host
 // gives a plugin.
 func benchTracing() []httpclient.TracingOption {
 	return []httpclient.TracingOption{
-		httpclient.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(discardProcessor{}))),
+		httpclient.WithTracerProvider(benchTracerProvider),
 		httpclient.WithPropagator(propagation.TraceContext{}),
 		httpclient.WithMeterProvider(metricnoop.NewMeterProvider()),
 		httpclient.WithAttributes(attribute.String("plugtrace.plugin.id", "weather")),
@@ -66,9 +70,12 @@ func withOtelhttptrace(opts []httpclient.TracingOption) []httpclient.TracingOpti
 // only in their middlewares:
 //
 //   - plain: none, the baseline;
-//   - span: otelhttp's span and traceparent without lifecycle events, the
-//     floor of what tracing with otelhttp's transport costs;
+//   - span: the client span and traceparent without lifecycle events;
 //   - traced: the default chain (client span, traceparent, lifecycle events);
+//   - otelhttp: otelhttp's transport, which the default chain used to be
+//     built on, without events: compare with span;
+//   - sdk-floor: sdkFloor, the least that any instrumentation with this
+//     SDK, these attributes and events can cost;
 //   - otelhttptrace: the reference chain of withOtelhttptrace.
 //
 // The clients have no overall timeout: net/http's per-request timer costs
@@ -86,6 +93,8 @@ func BenchmarkGet(b *testing.B) {
 		{"plain", []httpclient.Middleware{}},
 		{"span", []httpclient.Middleware{httpclient.TracingMiddleware(append(benchTracing(), httpclient.WithClientTrace(nil))...)}},
 		{"traced", []httpclient.Middleware{httpclient.TracingMiddleware(benchTracing()...)}},
+		{"otelhttp", []httpclient.Middleware{otelhttpTransport}},
+		{"sdk-floor", []httpclient.Middleware{sdkFloor()}},
 		{"otelhttptrace", []httpclient.Middleware{httpclient.TracingMiddleware(withOtelhttptrace(benchTracing())...)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -100,6 +109,44 @@ func BenchmarkGet(b *testing.B) {
 			for b.Loop() {
 				benchGet(b, ctx, client, srv.URL)
 			}
+		})
+	}
+}
+
+// otelhttpTransport is otelhttp's client transport with the settings of
+// benchTracing.
+func otelhttpTransport(next http.RoundTripper) http.RoundTripper {
+	return otelhttp.NewTransport(next,
+		otelhttp.WithTracerProvider(benchTracerProvider),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
+		otelhttp.WithSpanOptions(trace.WithAttributes(attribute.String("plugtrace.plugin.id", "weather"))),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }))
+}
+
+// sdkFloor is the SDK's share of the default chain: a client span with the
+// same attributes, fixed rather than computed, the two events of a
+// kept-alive request, added after the response rather than timed by hooks,
+// and a traceparent in a copy of the headers. No transport on this SDK that
+// records as much can cost less.
+func sdkFloor() httpclient.Middleware {
+	tracer := benchTracerProvider.Tracer("floor")
+	kind := trace.WithSpanKind(trace.SpanKindClient)
+	getConn := trace.WithAttributes(otelhttptrace.HTTPConnectionReused.Bool(true), otelhttptrace.HTTPConnectionWasIdle.Bool(true))
+	return func(next http.RoundTripper) http.RoundTripper {
+		return httpclient.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			ctx, span := tracer.Start(r.Context(), r.Method, kind)
+			defer span.End()
+			out := r.WithContext(ctx)
+			out.Header = make(http.Header, len(r.Header)+1)
+			propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(out.Header))
+			res, err := next.RoundTrip(out)
+			span.AddEvent("http.getconn", getConn)
+			span.AddEvent("http.first_byte")
+			span.SetAttributes(attribute.String("plugtrace.plugin.id", "weather"),
+				semconv.HTTPRequestMethodGet, semconv.URLFull("http://127.0.0.1:8080/"), semconv.ServerAddress("127.0.0.1"),
+				semconv.ServerPort(8080), semconv.HTTPResponseStatusCode(200), semconv.NetworkProtocolVersion("1.1"))
+			return res, err
 		})
 	}
 }
@@ -126,7 +173,7 @@ func benchGet(b *testing.B, ctx context.Context, client *http.Client, url string
 // the cost of tracing:
 //
 //   - none: no middleware, the baseline;
-//   - span: otelhttp's span and propagation, without lifecycle events;
+//   - span: the client span and propagation, without lifecycle events;
 //   - traced: the default, span and lifecycle events;
 //   - otelhttptrace-events: the span with otelhttptrace's hooks in their
 //     cheapest mode (WithoutSubSpans, WithoutHeaders) instead.
@@ -229,4 +276,27 @@ func BenchmarkGetVersusPlain(b *testing.B) {
 	benchGet(b, ctx, traced, srv.URL)
 	benchGet(b, ctx, plain, srv.URL)
 	benchpair.Compare(b, func() { benchGet(b, ctx, traced, srv.URL) }, func() { benchGet(b, ctx, plain, srv.URL) })
+}
+
+// BenchmarkFloorVersusPlain is BenchmarkGetVersusPlain for sdkFloor: the
+// ratio that the default chain cannot go under on this machine.
+func BenchmarkFloorVersusPlain(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"city":"Paris","temperature":21}`)
+	}))
+	defer srv.Close()
+	floor, err := httpclient.New(httpclient.Options{Middlewares: []httpclient.Middleware{sdkFloor()}, Timeout: httpclient.NoTimeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := httpclient.New(httpclient.Options{Middlewares: []httpclient.Middleware{}, Timeout: httpclient.NoTimeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer floor.CloseIdleConnections()
+	defer plain.CloseIdleConnections()
+	ctx := trace.ContextWithSpanContext(context.Background(), remoteParent)
+	benchGet(b, ctx, floor, srv.URL)
+	benchGet(b, ctx, plain, srv.URL)
+	benchpair.Compare(b, func() { benchGet(b, ctx, floor, srv.URL) }, func() { benchGet(b, ctx, plain, srv.URL) })
 }

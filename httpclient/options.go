@@ -21,6 +21,9 @@ const (
 	DefaultTLSHandshakeTimeout = 10 * time.Second
 )
 
+// DefaultMaxIdleConnsPerHost is the default of [Options.MaxIdleConnsPerHost].
+const DefaultMaxIdleConnsPerHost = 32
+
 // NoTimeout turns off the timeout it is given for. A zero timeout means the
 // default instead.
 const NoTimeout time.Duration = -1
@@ -43,9 +46,10 @@ type Options struct {
 	// Default: the global one, [otel.GetTextMapPropagator], looked up when
 	// the client is made.
 	Propagator propagation.TextMapPropagator
-	// MeterProvider receives otelhttp's client metrics
-	// (http.client.request.duration, http.client.request.body.size).
-	// Default: the global one, [otel.GetMeterProvider].
+	// MeterProvider receives the client metrics of the HTTP semantic
+	// conventions (http.client.request.duration,
+	// http.client.request.body.size). Default: the global one,
+	// [otel.GetMeterProvider]. A no-op provider makes them free.
 	MeterProvider metric.MeterProvider
 	// Attributes are added to every client span, for example the id of the
 	// calling plugin.
@@ -58,10 +62,20 @@ type Options struct {
 	Middlewares []Middleware
 
 	// Transport is the base round tripper under the middlewares. Default: a
-	// clone of [http.DefaultTransport] with the dial, TLS handshake and
-	// response header timeouts below (http.DefaultTransport itself is never
-	// changed).
+	// clone of [http.DefaultTransport] with the connection pool and the
+	// dial, TLS handshake and response header timeouts below
+	// (http.DefaultTransport itself is never changed).
 	Transport http.RoundTripper
+
+	// MaxIdleConnsPerHost is how many kept-alive connections to one host
+	// the default transport keeps for reuse; in all it keeps four times as
+	// many, each for up to 90 seconds. Default:
+	// [DefaultMaxIdleConnsPerHost], enough for a plugin that serves a few
+	// dozen concurrent requests, each calling the same upstream (net/http's
+	// default, 2, would make it dial that upstream again and again). Only
+	// for the default transport: setting it together with Transport is an
+	// error.
+	MaxIdleConnsPerHost int
 
 	// Timeout bounds a whole exchange, from dialing to reading the last byte
 	// of the response body ([http.Client.Timeout]). Default:
@@ -86,9 +100,11 @@ type timeouts struct {
 	overall, dial, tlsHandshake, responseHeader time.Duration
 }
 
-// transportSet reports whether a timeout of the base transport is given.
-func (t timeouts) transportSet() bool {
-	return t.dial != 0 || t.tlsHandshake != 0 || t.responseHeader != 0
+// transportSet reports whether a setting of the default base transport is
+// given.
+func (s settings) transportSet() bool {
+	t := s.timeouts
+	return t.dial != 0 || t.tlsHandshake != 0 || t.responseHeader != 0 || s.idlePerHost != 0
 }
 
 // or returns t with each zero timeout taken from def.
@@ -132,6 +148,7 @@ type settings struct {
 	middlewares []Middleware // nil: the defaults
 	transport   http.RoundTripper
 	timeouts    timeouts
+	idlePerHost int // MaxIdleConnsPerHost
 }
 
 func (o Options) settings() settings {
@@ -142,6 +159,7 @@ func (o Options) settings() settings {
 		attrs:       o.Attributes,
 		middlewares: o.Middlewares,
 		transport:   o.Transport,
+		idlePerHost: o.MaxIdleConnsPerHost,
 		timeouts: timeouts{
 			overall:        o.Timeout,
 			dial:           o.DialTimeout,
@@ -175,6 +193,12 @@ func (s settings) validate(structName string, customTransport bool) error {
 		case d.value != 0 && d.transport && customTransport:
 			fail("%s is %v, but it applies to the default transport only; set it on your own Transport instead", d.field, d.value)
 		}
+	}
+	switch {
+	case s.idlePerHost < 0:
+		fail("MaxIdleConnsPerHost is %d; want a positive number, or zero for the default", s.idlePerHost)
+	case s.idlePerHost != 0 && customTransport:
+		fail("MaxIdleConnsPerHost is %d, but it applies to the default transport only; set it on your own Transport instead", s.idlePerHost)
 	}
 	for i, kv := range s.attrs {
 		if !kv.Valid() {

@@ -25,9 +25,11 @@ type ProviderOptions struct {
 	Attributes []attribute.KeyValue
 
 	// Transport is the base transport the clients share. Default: one clone
-	// of [http.DefaultTransport] with the timeouts below, made by
+	// of [http.DefaultTransport] with the pool and timeouts below, made by
 	// NewProvider, so that the clients share one connection pool.
 	Transport http.RoundTripper
+
+	MaxIdleConnsPerHost int
 
 	Timeout               time.Duration
 	DialTimeout           time.Duration
@@ -42,6 +44,7 @@ func (o ProviderOptions) settings() settings {
 		MeterProvider:         o.MeterProvider,
 		Attributes:            o.Attributes,
 		Transport:             o.Transport,
+		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
 		Timeout:               o.Timeout,
 		DialTimeout:           o.DialTimeout,
 		TLSHandshakeTimeout:   o.TLSHandshakeTimeout,
@@ -70,7 +73,7 @@ func NewProvider(o ProviderOptions) (*Provider, error) {
 	s = s.withDefaults()
 	p := &Provider{defaults: s, transport: s.transport, customTransport: s.transport != nil}
 	if p.transport == nil {
-		p.transport = newTransport(s.timeouts)
+		p.transport = newTransport(s)
 	}
 	p.defaults.transport = nil
 	return p, nil
@@ -78,9 +81,10 @@ func NewProvider(o ProviderOptions) (*Provider, error) {
 
 // New returns a client like [New] does, with p's defaults for every field
 // that o leaves zero. o.Attributes are added to p's. The client shares p's
-// base transport unless o sets a Transport or one of the timeouts of the
-// default transport (DialTimeout, TLSHandshakeTimeout, ResponseHeaderTimeout),
-// in which case it gets a transport, and connection pool, of its own.
+// base transport unless o sets a Transport or a setting of the default
+// transport (DialTimeout, TLSHandshakeTimeout, ResponseHeaderTimeout,
+// MaxIdleConnsPerHost), in which case it gets a transport, and connection
+// pool, of its own.
 func (p *Provider) New(o Options) (*http.Client, error) {
 	s, base, err := p.resolve(o)
 	if err != nil {
@@ -110,8 +114,8 @@ func (p *Provider) resolve(o Options) (settings, http.RoundTripper, error) {
 	switch {
 	case c.transport != nil:
 		return s, c.transport, nil
-	case c.timeouts.transportSet():
-		return s, newTransport(s.timeouts), nil
+	case c.transportSet():
+		return s, newTransport(s), nil
 	default:
 		return s, p.transport, nil
 	}
@@ -131,6 +135,9 @@ func (p *Provider) merge(c settings) settings {
 	}
 	if len(c.attrs) > 0 {
 		s.attrs = append(slices.Clip(s.attrs), c.attrs...)
+	}
+	if c.idlePerHost != 0 {
+		s.idlePerHost = c.idlePerHost
 	}
 	s.middlewares = slices.Clone(c.middlewares) // keeps nil apart from empty
 	s.timeouts = c.timeouts.or(p.defaults.timeouts)

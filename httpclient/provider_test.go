@@ -132,10 +132,16 @@ func TestProviderClientsShareConnections(t *testing.T) {
 		t.Errorf("connections = %d, want a second one for the client with its own DialTimeout", n)
 	}
 
+	// So does a pool size of its own.
+	mustDo(t, context.Background(), providerClient(t, p, httpclient.Options{MaxIdleConnsPerHost: 4}), srv.URL)
+	if n := conns.Load(); n != 3 {
+		t.Errorf("connections = %d, want a third one for the client with its own MaxIdleConnsPerHost", n)
+	}
+
 	// Clients of New do not share.
 	mustDo(t, context.Background(), newClient(t, httpclient.Options{Timeout: testTimeout}), srv.URL)
-	if n := conns.Load(); n != 3 {
-		t.Errorf("connections = %d, want a third one for a client of New", n)
+	if n := conns.Load(); n != 4 {
+		t.Errorf("connections = %d, want a fourth one for a client of New", n)
 	}
 }
 
@@ -213,6 +219,8 @@ func TestNewProviderRejectsInvalidOptions(t *testing.T) {
 		{"negative timeout", httpclient.ProviderOptions{Timeout: -time.Second}, []string{"ProviderOptions.Timeout", "-1s"}},
 		{"transport timeout with own transport", httpclient.ProviderOptions{Transport: http.DefaultTransport, ResponseHeaderTimeout: time.Second},
 			[]string{"ProviderOptions.ResponseHeaderTimeout is 1s", "default transport"}},
+		{"idle connections with own transport", httpclient.ProviderOptions{Transport: http.DefaultTransport, MaxIdleConnsPerHost: 8},
+			[]string{"ProviderOptions.MaxIdleConnsPerHost is 8", "default transport"}},
 		{"invalid attribute", httpclient.ProviderOptions{Attributes: []attribute.KeyValue{{Value: attribute.StringValue("v")}}},
 			[]string{"ProviderOptions.Attributes[0]", "empty key"}},
 	} {

@@ -3,11 +3,8 @@
 package httpclient
 
 import (
-	"net/http"
+	"net/url"
 	"strings"
-
-	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // sensitiveParams are the query parameters, with their "=", whose values
@@ -15,29 +12,23 @@ import (
 // case-sensitively).
 var sensitiveParams = []string{"AWSAccessKeyId=", "Signature=", "sig=", "X-Goog-Signature="}
 
-// queryRedactor sits between otelhttp's transport and the next round
-// tripper. otelhttp already leaves user info out of url.full; when the query
-// carries a signature or access key, queryRedactor overwrites url.full with
-// the value redacted. Other requests pass through untouched.
-type queryRedactor struct{ next http.RoundTripper }
-
-var _ http.RoundTripper = queryRedactor{}
-
-func (q queryRedactor) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.URL != nil && r.URL.RawQuery != "" {
-		if query, ok := redactQuery(r.URL.RawQuery); ok {
-			u := *r.URL
-			u.User = nil
-			u.RawQuery = query
-			trace.SpanFromContext(r.Context()).SetAttributes(semconv.URLFull(u.String()))
-		}
+// fullURL is the url.full of a request to u: u without its user info, and
+// with the values of the sensitive query parameters REDACTED. It builds the
+// string once, and copies u only when there is something to leave out.
+func fullURL(u *url.URL) string {
+	query, redacted := redactQuery(u.RawQuery)
+	if u.User == nil && !redacted {
+		return u.String()
 	}
-	return q.next.RoundTrip(r)
+	c := *u
+	c.User = nil
+	c.RawQuery = query
+	return c.String()
 }
 
 // redactQuery replaces the values of the sensitive parameters in a raw query
 // with REDACTED, keeping everything else byte for byte. It reports whether
-// it changed anything.
+// it changed anything; a query without any of them costs no allocation.
 func redactQuery(raw string) (string, bool) {
 	found := false
 	for _, p := range sensitiveParams {

@@ -3,6 +3,7 @@
 package httpclient
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -54,4 +55,33 @@ func FuzzRedactQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestFullURL(t *testing.T) {
+	for _, tc := range []struct{ raw, want string }{
+		{"http://example.com/a?b=c", "http://example.com/a?b=c"},
+		{"http://alice:secret@example.com/a", "http://example.com/a"},
+		{"https://example.com/f?sig=abc&x=1", "https://example.com/f?sig=REDACTED&x=1"},
+		{"https://bob@example.com:8443/f%2Fg?Signature=s#frag", "https://example.com:8443/f%2Fg?Signature=REDACTED#frag"},
+	} {
+		u, err := url.Parse(tc.raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := *u
+		if got := fullURL(u); got != tc.want {
+			t.Errorf("fullURL(%q) = %q, want %q", tc.raw, got, tc.want)
+		}
+		if *u != before {
+			t.Errorf("fullURL(%q) changed the URL to %v", tc.raw, u)
+		}
+	}
+}
+
+func BenchmarkFullURL(b *testing.B) {
+	u, _ := url.Parse("http://127.0.0.1:8080/forecast?city=Paris")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = fullURL(u)
+	}
 }

@@ -50,8 +50,10 @@ func WithPropagator(p propagation.TextMapPropagator) TracingOption {
 	})
 }
 
-// WithMeterProvider sets the meter provider of otelhttp's client metrics.
-// Nil, like the default, means the global one, [otel.GetMeterProvider].
+// WithMeterProvider sets the meter provider of the client metrics
+// (http.client.request.duration, http.client.request.body.size; see the
+// package documentation). Nil, like the default, means the global one,
+// [otel.GetMeterProvider]; a no-op provider makes them cost nothing.
 func WithMeterProvider(mp metric.MeterProvider) TracingOption {
 	return tracingOptionFunc(func(c tracingConfig) tracingConfig {
 		c.mp = mp
@@ -60,7 +62,9 @@ func WithMeterProvider(mp metric.MeterProvider) TracingOption {
 }
 
 // WithAttributes adds attributes to every client span. Repeated, the
-// attributes accumulate.
+// attributes accumulate. Like the span's other attributes they are set once
+// the response or the error has come, in one go, which is cheaper than at
+// the start: a sampler does not see them.
 func WithAttributes(kv ...attribute.KeyValue) TracingOption {
 	kv = append([]attribute.KeyValue(nil), kv...)
 	return tracingOptionFunc(func(c tracingConfig) tracingConfig {

@@ -111,8 +111,8 @@ func TestClientSpanAttributes(t *testing.T) {
 			t.Errorf("%s = %v (present: %v), want %v", key, got.String(), ok, want.String())
 		}
 	}
-	if got := span.InstrumentationScope().Name; !strings.Contains(got, "otelhttp") {
-		t.Errorf("instrumentation scope = %q, want otelhttp's", got)
+	if got, want := span.InstrumentationScope().Name, "github.com/plugtrace/plugtrace/httpclient"; got != want {
+		t.Errorf("instrumentation scope = %q, want %q", got, want)
 	}
 }
 
@@ -120,17 +120,26 @@ func TestSpanNameFollowsMethod(t *testing.T) {
 	tel := newTelemetry(t)
 	srv := newServer(t, nil)
 	c := newClient(t, tel.options())
-	for _, tc := range []struct{ method, name string }{
-		{http.MethodPost, "POST"},
-		{http.MethodDelete, "DELETE"},
-		{"PURGE", "HTTP"}, // not a standard method
+	for _, tc := range []struct{ method, name, attr, original string }{
+		{http.MethodPost, "POST", "POST", ""},
+		{http.MethodDelete, "DELETE", "DELETE", ""},
+		{"PURGE", "HTTP", "_OTHER", "PURGE"}, // not a standard method
+		{"get", "HTTP", "_OTHER", "get"},     // methods are case-sensitive
 	} {
 		tel.rec.Reset()
 		if _, err := do(t, context.Background(), c, tc.method, srv.URL); err != nil {
 			t.Fatal(err)
 		}
-		if got := tel.onlyClientSpan(t).Name(); got != tc.name {
+		span := tel.onlyClientSpan(t)
+		if got := span.Name(); got != tc.name {
 			t.Errorf("%s: span name = %q, want %q", tc.method, got, tc.name)
+		}
+		if got, _ := attr(span, semconv.HTTPRequestMethodKey); got.AsString() != tc.attr {
+			t.Errorf("%s: http.request.method = %q, want %q", tc.method, got.AsString(), tc.attr)
+		}
+		got, ok := attr(span, semconv.HTTPRequestMethodOriginalKey)
+		if tc.original == "" && ok || got.AsString() != tc.original {
+			t.Errorf("%s: http.request.method_original = %q (present: %v), want %q", tc.method, got.AsString(), ok, tc.original)
 		}
 	}
 }
