@@ -114,8 +114,12 @@ func (s *service) StartActiveSpan(ctx context.Context, name string,
 	}
 
 	rs := &recordingSpan{}
-	rs.startOpt[0] = trace.WithSpanKind(cfg.kind)
-	ctx, span := s.tracer.Start(ctx, name, rs.startOpt[:]...)
+	startOpts := rs.startOpt[:0] // internal is the SDK's default kind
+	if cfg.kind != trace.SpanKindInternal {
+		rs.startOpt[0] = trace.WithSpanKind(cfg.kind)
+		startOpts = rs.startOpt[:]
+	}
+	ctx, span := s.tracer.Start(ctx, name, startOpts...)
 	// Attributes are set right after the start rather than as a start
 	// option: the SDK then copies them once instead of twice.
 	span.SetAttributes(s.startAttributes(rs.attrs[:0], cfg, creds, hasCreds)...)
