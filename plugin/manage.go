@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	goruntime "runtime"
 	"time"
 
 	pluginv2 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v2"
@@ -203,6 +204,13 @@ func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
 		)),
 		grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize),
 		grpc.MaxSendMsgSize(pluginproto.MaxMessageSize),
+		grpc.InitialWindowSize(pluginproto.StreamWindow),
+		grpc.InitialConnWindowSize(pluginproto.ConnWindow),
+		// Calls run on goroutines that stay, whose stacks have grown to what
+		// a handler needs, instead of a new goroutine per call, whose stack
+		// grows anew each time. (A call finding every worker busy gets a
+		// goroutine of its own.)
+		grpc.NumStreamWorkers(uint32(goruntime.GOMAXPROCS(0))),
 	)
 	return grpc.NewServer(opts...)
 }
