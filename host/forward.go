@@ -91,7 +91,13 @@ func (p *externalPlugin) tooLarge(w http.ResponseWriter, limit int64) {
 
 // callFailed answers a call that failed before the plugin answered.
 func (p *externalPlugin) callFailed(w http.ResponseWriter, r *http.Request, err error) {
-	switch status.Code(err) {
+	code := status.Code(err)
+	if code == codes.Canceled && r.Context().Err() == nil {
+		// Not the caller: the connection to the plugin is closing, as
+		// go-plugin closes it once the process has exited.
+		code = codes.Unavailable
+	}
+	switch code {
 	case codes.DeadlineExceeded:
 		p.timedOut(w)
 	case codes.Canceled:
