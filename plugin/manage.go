@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	goruntime "runtime"
 	"time"
 
 	pluginv2 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v2"
@@ -193,6 +192,10 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	return &runtime{telemetry: tel, env: Env{PluginID: pluginID, Tracing: svc, HTTPClient: clients, Logger: logger}}, nil
 }
 
+// streamWorkers is how many goroutines of the plugin's gRPC server serve
+// calls.
+const streamWorkers = 16
+
 // grpcServer builds the plugin's gRPC server: server spans for CallResource,
 // continuing the host's trace.
 func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
@@ -208,9 +211,10 @@ func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
 		grpc.InitialConnWindowSize(pluginproto.ConnWindow),
 		// Calls run on goroutines that stay, whose stacks have grown to what
 		// a handler needs, instead of a new goroutine per call, whose stack
-		// grows anew each time. (A call finding every worker busy gets a
+		// grows anew each time: enough of them for the calls a plugin
+		// serves at once. (A call that finds every worker busy gets a
 		// goroutine of its own.)
-		grpc.NumStreamWorkers(uint32(goruntime.GOMAXPROCS(0))),
+		grpc.NumStreamWorkers(streamWorkers),
 	)
 	return grpc.NewServer(opts...)
 }
