@@ -15,7 +15,6 @@ import (
 	"time"
 
 	goplugin "github.com/hashicorp/go-plugin"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -58,16 +57,15 @@ type externalPlugin struct {
 
 var _ http.Handler = (*externalPlugin)(nil)
 
-func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, logger *slog.Logger) *externalPlugin {
+// newExternalPlugin prepares the supervisor of a plugin. traced says
+// whether tp may record spans at all (it does not with the sampler
+// always_off).
+func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, traced bool, logger *slog.Logger) *externalPlugin {
 	p := &externalPlugin{
 		id: id, argv: argv, environ: environ, limits: limits,
 		logger: logger.With("plugin_id", id),
 		dial: []grpc.DialOption{
-			grpc.WithStatsHandler(otelgrpc.NewClientHandler(
-				otelgrpc.WithTracerProvider(tp),
-				otelgrpc.WithPropagators(prop),
-				otelgrpc.WithFilter(pluginproto.Traced),
-			)),
+			grpc.WithStatsHandler(pluginproto.ClientStats(tp, prop, traced)),
 			grpc.WithDefaultCallOptions(
 				grpc.MaxCallRecvMsgSize(pluginproto.MaxMessageSize),
 				grpc.MaxCallSendMsgSize(pluginproto.MaxMessageSize),

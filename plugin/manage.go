@@ -16,7 +16,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
 
@@ -200,11 +199,7 @@ const streamWorkers = 16
 // continuing the host's trace.
 func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
 	opts = append(opts,
-		grpc.StatsHandler(otelgrpc.NewServerHandler(
-			otelgrpc.WithTracerProvider(rt.telemetry.tp),
-			otelgrpc.WithPropagators(rt.telemetry.prop),
-			otelgrpc.WithFilter(pluginproto.Traced),
-		)),
+		grpc.StatsHandler(pluginproto.ServerStats(rt.telemetry.tp, rt.telemetry.prop, rt.telemetry.sdk != nil)),
 		grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize),
 		grpc.MaxSendMsgSize(pluginproto.MaxMessageSize),
 		grpc.InitialWindowSize(pluginproto.StreamWindow),
