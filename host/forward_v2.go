@@ -232,7 +232,7 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 			Method:        r.Method,
 			Path:          strings.TrimPrefix(r.URL.Path, p.prefix()),
 			RawQuery:      r.URL.RawQuery,
-			Headers:       pluginproto.HeaderToProtoV2(forwardedHeader(r.Header)),
+			Headers:       pluginproto.HeaderToProtoV2Without(r.Header, forwardedHeader(r.Header)),
 			Principal:     pluginproto.CredentialsToProtoV2(creds),
 			RemoteAddr:    r.RemoteAddr,
 			Host:          r.Host,

@@ -5,6 +5,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -29,9 +30,10 @@ import (
 // OTEL_PROPAGATORS) and the resource (OTEL_SERVICE_NAME,
 // OTEL_RESOURCE_ATTRIBUTES). Only the PLUGTRACE_* variables are read here.
 type telemetry struct {
-	tp   trace.TracerProvider
-	sdk  *sdktrace.TracerProvider // nil when tracing is off
-	prop propagation.TextMapPropagator
+	tp     trace.TracerProvider
+	sdk    *sdktrace.TracerProvider // nil when tracing is off
+	prop   propagation.TextMapPropagator
+	fields []string // the headers prop sets, canonical
 }
 
 // newTelemetry sets up the SDK for the plugin ho names. When tracing is off,
@@ -40,6 +42,9 @@ type telemetry struct {
 // what the host's hand-off says.
 func newTelemetry(ctx context.Context, ho handoff.Plugin, extra ...attribute.KeyValue) (*telemetry, error) {
 	t := &telemetry{prop: autoprop.NewTextMapPropagator(), tp: noop.NewTracerProvider()}
+	for _, f := range t.prop.Fields() {
+		t.fields = append(t.fields, http.CanonicalHeaderKey(f))
+	}
 	if !ho.Enabled {
 		return t, nil
 	}

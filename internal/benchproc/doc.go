@@ -14,5 +14,6 @@
 //
 // BENCHPROC_PROFILE_DIR, when set in the benchmark's environment, makes
 // every process of a system write a CPU profile of its whole life there,
-// named after the benchmark, the system and the role.
+// named after the benchmark, the system and the role (.prof), and a
+// profile of its allocations (.allocs.prof).
 package benchproc

@@ -66,6 +66,12 @@ func runRole(role string) int {
 		defer func() {
 			pprof.StopCPUProfile()
 			_ = f.Close()
+			// Beside it, what the process allocated (go tool pprof
+			// -sample_index=alloc_space).
+			if a, err := os.Create(strings.TrimSuffix(path, ".prof") + ".allocs.prof"); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(a, 0)
+				_ = a.Close()
+			}
 		}()
 	}
 	var err error

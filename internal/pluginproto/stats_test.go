@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 
 	pluginv2 "github.com/plugtrace/plugtrace/proto/plugtrace/plugin/v2"
 
@@ -21,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/pluginproto"
 )
 
@@ -114,17 +116,19 @@ func TestUntracedCallsRecordMetrics(t *testing.T) {
 	if got := <-s.got; got.TraceID() != caller.TraceID() {
 		t.Fatalf("the plugin's call ran in trace %v, want %v", got.TraceID(), caller.TraceID())
 	}
-	var rm metricdata.ResourceMetrics
-	if err := reader.Collect(context.Background(), &rm); err != nil {
-		t.Fatal(err)
-	}
 	names := map[string]bool{}
-	for _, sm := range rm.ScopeMetrics {
-		for _, m := range sm.Metrics {
-			names[m.Name] = true
+	// The server records its side once it has answered, maybe after the
+	// client has its answer.
+	await.True(t, 5*time.Second, func() bool {
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(context.Background(), &rm); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !names["rpc.client.call.duration"] || !names["rpc.server.call.duration"] {
-		t.Fatalf("metrics %v, want otelgrpc's call durations of both sides", names)
-	}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				names[m.Name] = true
+			}
+		}
+		return names["rpc.client.call.duration"] && names["rpc.server.call.duration"]
+	}, "metrics %v, want otelgrpc's call durations of both sides", await.Value(&names))
 }
