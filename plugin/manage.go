@@ -158,7 +158,8 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	if ho.ID != pluginID {
 		return nil, fmt.Errorf("plugin: the host started this plugin as %q (%s), but it calls itself %q", ho.ID, handoff.EnvPluginID, pluginID)
 	}
-	tel, err := newTelemetry(ctx, ho, opts.TracingOpts.CustomAttributes...)
+	logger := slog.New(tracelog.NewHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
+	tel, err := newTelemetry(ctx, ho, logger, opts.TracingOpts.CustomAttributes...)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: %w", pluginID, err)
 	}
@@ -187,7 +188,6 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(tracelog.NewHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
 	return &runtime{telemetry: tel, env: Env{PluginID: pluginID, Tracing: svc, HTTPClient: clients, Logger: logger}}, nil
 }
 

@@ -30,7 +30,7 @@ import (
 // returns a client of it, as the host holds one.
 func serveV2(t *testing.T, handler http.Handler, describe *pluginv2.DescribeResponse) pluginv2.PluginClient {
 	t.Helper()
-	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"})
+	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
