@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -208,8 +209,10 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginConn, error) {
 		StartTimeout:     p.limits.StartTimeout,
 		GRPCDialOptions:  p.dial,
 		// go-plugin's own records and the plugin's log lines, as records
-		// of the host's logger.
-		Logger: newHCLogAdapter(p.logger, "plugin"),
+		// of the host's logger: go-plugin hands the lines to pluginLog,
+		// and logs its own records through the adapter.
+		Logger: newHCLogAdapter(p.logger, "plugin", filepath.Base(cmd.Path)),
+		Stderr: &pluginLog{logger: p.logger, name: "plugin." + filepath.Base(cmd.Path)},
 	})
 	// The handshake can take up to the start timeout; stop must not wait
 	// for it.
