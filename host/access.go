@@ -3,7 +3,6 @@
 package host
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -52,39 +51,20 @@ func (o *openRoutes) match(r *http.Request) bool {
 }
 
 // identity is the caller of a request, established once, before the
-// server span starts: the span's trust in the caller's trace context
-// depends on it (see trustIncomingContext).
+// server span starts (see serverSpans): the span's trust in the caller's
+// trace context depends on it (see trustIncomingContext).
 type identity struct {
 	creds auth.Credentials
 	err   error // invalid credentials
 }
 
-type identityKey struct{}
-
-// identify establishes the caller's credentials and puts them in the
-// request's context for authorize and for the server span.
-func identify(a auth.HTTPAuth, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		creds, err := a.Credentials(r)
-		ctx := context.WithValue(r.Context(), identityKey{}, &identity{creds, err})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// identityOf returns what identify found; a request identify did not see
-// is anonymous.
+// identityOf returns the caller of r; a request the host's handler did not
+// see is anonymous.
 func identityOf(r *http.Request) identity {
-	if id, ok := r.Context().Value(identityKey{}).(*identity); ok {
-		return *id
+	if st := stateOf(r); st != nil {
+		return st.identity
 	}
 	return identity{creds: auth.NoneCredentials()}
-}
-
-// authenticated reports whether r comes from a caller with valid
-// credentials.
-func authenticated(r *http.Request) bool {
-	id := identityOf(r)
-	return id.err == nil && !id.creds.IsNone()
 }
 
 // authorize lets a request through to next with its caller's credentials

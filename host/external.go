@@ -23,13 +23,14 @@ func (h *Host) setupExternal() error {
 		}
 		h.relay = r
 	}
+	traced := h.cfg.Backend.Tracing.Sampler.Type != config.SamplerAlwaysOff
 	for i, pc := range h.cfg.Plugins {
 		environ, err := h.pluginEnviron(i)
 		if err != nil {
 			return err
 		}
 		h.external = append(h.external, newExternalPlugin(pc.ID, pc.Command, environ, h.limits,
-			h.telemetry.TracerProvider(), h.telemetry.Propagator(), h.logger))
+			h.telemetry.TracerProvider(), h.telemetry.Propagator(), traced, h.logger))
 	}
 	return nil
 }

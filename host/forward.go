@@ -63,7 +63,7 @@ func (p *externalPlugin) forwardV1(w http.ResponseWriter, r *http.Request, pc pl
 		Method:     r.Method,
 		Path:       strings.TrimPrefix(r.URL.Path, p.prefix()),
 		RawQuery:   r.URL.RawQuery,
-		Headers:    pluginproto.HeaderToProto(forwardedHeader(r.Header)),
+		Headers:    pluginproto.HeaderToProtoWithout(r.Header, forwardedHeader(r.Header)),
 		Body:       body,
 		Principal:  pluginproto.CredentialsToProto(creds),
 		RemoteAddr: r.RemoteAddr,
@@ -91,7 +91,13 @@ func (p *externalPlugin) tooLarge(w http.ResponseWriter, limit int64) {
 
 // callFailed answers a call that failed before the plugin answered.
 func (p *externalPlugin) callFailed(w http.ResponseWriter, r *http.Request, err error) {
-	switch status.Code(err) {
+	code := status.Code(err)
+	if code == codes.Canceled && r.Context().Err() == nil {
+		// Not the caller: the connection to the plugin is closing, as
+		// go-plugin closes it once the process has exited.
+		code = codes.Unavailable
+	}
+	switch code {
 	case codes.DeadlineExceeded:
 		p.timedOut(w)
 	case codes.Canceled:
@@ -125,18 +131,15 @@ func (p *externalPlugin) writeHead(w http.ResponseWriter, r *http.Request, code 
 	if route != "" {
 		setRoute(r, p.prefix()+routePath(route))
 	}
-	header, dropped := responseHeader(answered)
+	dropped := passResponseHeader(w.Header(), answered)
 	// Handlers set a true Content-Length (http.ServeContent does, and that
 	// of a HEAD answer is the GET body's): only a false one is news. That
 	// of a streamed body is checked at its end (see forwardV2).
-	if bodyLen < 0 || answered.Get("Content-Length") == strconv.FormatInt(bodyLen, 10) || r.Method == http.MethodHead {
+	if len(dropped) > 0 && (bodyLen < 0 || answered.Get("Content-Length") == strconv.FormatInt(bodyLen, 10) || r.Method == http.MethodHead) {
 		dropped = slices.DeleteFunc(dropped, func(name string) bool { return name == "Content-Length" })
 	}
 	if len(dropped) > 0 { // the names only: values can be anything
 		p.logger.WarnContext(r.Context(), "dropped headers of an external plugin's response", "headers", dropped)
-	}
-	for name, values := range header {
-		w.Header()[name] = values
 	}
 	if bodyLen >= 0 && r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified {
 		w.Header().Set("Content-Length", strconv.FormatInt(bodyLen, 10))
@@ -167,42 +170,32 @@ func connectionNamed(h http.Header) []string {
 	return names
 }
 
-// forwardedHeader drops the caller's credentials (the principal says who is
-// calling; tokens stay in the host), the hop-by-hop headers and those the
-// caller's Connection header names.
-func forwardedHeader(h http.Header) http.Header {
-	out := h.Clone()
-	for _, name := range connectionNamed(h) {
-		out.Del(name)
+// forwardedHeader reports whether a header of the caller's request h is
+// not forwarded to the plugin: the caller's credentials (the principal says
+// who is calling; tokens stay in the host), the hop-by-hop headers and
+// those the caller's Connection header names.
+func forwardedHeader(h http.Header) (drop func(name string) bool) {
+	named := connectionNamed(h)
+	return func(name string) bool {
+		return name == "Authorization" || name == "Cookie" || slices.Contains(hopByHop, name) || slices.Contains(named, name)
 	}
-	for _, name := range append([]string{"Authorization", "Cookie"}, hopByHop...) {
-		out.Del(name)
-	}
-	return out
 }
 
-// responseHeader returns the headers of a plugin's response that the host
-// passes on, and the names of those it drops: the hop-by-hop ones, those
-// the response's Connection header names, any Proxy-* and Content-Length.
-// The host frames the body itself: a plugin that says Content-Length: 5 of
-// a longer body would have it cut short.
-func responseHeader(h http.Header) (http.Header, []string) {
-	drop := map[string]bool{"Content-Length": true}
-	for _, name := range hopByHop {
-		drop[name] = true
-	}
-	for _, name := range connectionNamed(h) {
-		drop[name] = true
-	}
-	out := make(http.Header, len(h))
+// passResponseHeader copies into dst the headers of a plugin's response h
+// that the host passes on, and returns the names of those it drops: the
+// hop-by-hop ones, those the response's Connection header names, any
+// Proxy-* and Content-Length. The host frames the body itself: a plugin
+// that says Content-Length: 5 of a longer body would have it cut short.
+func passResponseHeader(dst, h http.Header) []string {
+	named := connectionNamed(h)
 	var dropped []string
 	for name, values := range h {
-		if drop[name] || strings.HasPrefix(name, "Proxy-") {
+		if name == "Content-Length" || slices.Contains(hopByHop, name) || slices.Contains(named, name) || strings.HasPrefix(name, "Proxy-") {
 			dropped = append(dropped, name)
 			continue
 		}
-		out[name] = values
+		dst[name] = values
 	}
 	slices.Sort(dropped)
-	return out, dropped
+	return dropped
 }

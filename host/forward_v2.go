@@ -66,7 +66,11 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 	}
 	wait := newHeadWait(p.limits.CallTimeout, cancel)
 	up := p.newUpload(stream, r, w, rc, cancel, wait)
-	go up.run()
+	if up.body == nil {
+		up.run() // the head alone: nothing to wait for beside the response
+	} else {
+		go up.run()
+	}
 	defer up.stop() // cancels the call and waits for run to end
 
 	first, err := stream.Recv()
@@ -89,12 +93,22 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 	}
 	answered := pluginproto.HeaderFromProtoV2(head.GetHeaders())
 	code := int(head.GetStatus())
+	withBody := r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified
+	if head.GetEnd() {
+		p.answerWhole(w, r, stream, head, code, answered, withBody)
+		return
+	}
 	if !p.writeHead(w, r, code, answered, head.GetRoute(), -1) {
 		return
 	}
-	_ = rc.Flush() // the caller sees the head when the plugin sent it
-	withBody := r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified
 	var n int64
+	if part := head.GetBody(); withBody && len(part) > 0 {
+		if _, err := w.Write(part); err != nil {
+			return // the caller went away; the deferred cancel ends the call
+		}
+		n += int64(len(part))
+	}
+	_ = rc.Flush() // the caller sees the head when the plugin sent it
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) { // the plugin ended the call with OK
@@ -124,6 +138,33 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 	if declared := answered.Get("Content-Length"); declared != "" && withBody && declared != strconv.FormatInt(n, 10) {
 		p.logger.WarnContext(r.Context(), "dropped headers of an external plugin's response",
 			"headers", []string{"Content-Length"}, "reason", "it did not match the body")
+	}
+}
+
+// answerWhole writes an answer that came whole, in its head: framed with
+// a Content-Length, as in version 1, and written at once, without a flush
+// of its own. The call then ends with the plugin's status.
+func (p *externalPlugin) answerWhole(w http.ResponseWriter, r *http.Request, stream pluginv2.Plugin_CallResourceClient,
+	head *pluginv2.ResponseHead, code int, answered http.Header, withBody bool,
+) {
+	body := head.GetBody()
+	if !p.writeHead(w, r, code, answered, head.GetRoute(), int64(len(body))) {
+		return
+	}
+	if withBody && len(body) > 0 {
+		_, _ = w.Write(body)
+	}
+	// Wait for the end of the call, which follows the head: the client span
+	// ends with the plugin's status, not with a cancellation.
+	_, err := stream.Recv()
+	switch {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		if r.Context().Err() == nil {
+			p.logger.WarnContext(r.Context(), "external plugin's call failed after its whole answer", "error", err)
+		}
+	default:
+		p.logger.ErrorContext(r.Context(), "external plugin broke the protocol: a message after a ResponseHead marked end; ignored")
 	}
 }
 
@@ -191,7 +232,7 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 			Method:        r.Method,
 			Path:          strings.TrimPrefix(r.URL.Path, p.prefix()),
 			RawQuery:      r.URL.RawQuery,
-			Headers:       pluginproto.HeaderToProtoV2(forwardedHeader(r.Header)),
+			Headers:       pluginproto.HeaderToProtoV2Without(r.Header, forwardedHeader(r.Header)),
 			Principal:     pluginproto.CredentialsToProtoV2(creds),
 			RemoteAddr:    r.RemoteAddr,
 			Host:          r.Host,
@@ -208,11 +249,13 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 	return u
 }
 
-// run sends the request. A send fails only when the call is over, which
-// the response side reports; a body that cannot be read cancels the call,
-// so that the plugin never takes a cut body for a whole one.
+// run sends the request: a request without a body whole, in its head
+// (marked end). A send fails only when the call is over, which the
+// response side reports; a body that cannot be read cancels the call, so
+// that the plugin never takes a cut body for a whole one.
 func (u *upload) run() {
 	defer close(u.done)
+	u.head.End = u.body == nil
 	if err := u.stream.Send(&pluginv2.CallResourceRequest{Part: &pluginv2.CallResourceRequest_Head{Head: u.head}}); err != nil {
 		return
 	}

@@ -19,12 +19,19 @@ type hclogAdapter struct {
 	l       *slog.Logger
 	name    string
 	implied []any
+	// quiet is the name of go-plugin's logger of a plugin's stderr lines
+	// (the base name of its command), which pluginLog logs instead: that
+	// logger is off, and go-plugin then leaves the lines to it.
+	quiet string
+	off   bool
 }
 
 var _ hclog.Logger = hclogAdapter{}
 
-func newHCLogAdapter(l *slog.Logger, name string) hclog.Logger {
-	return hclogAdapter{l: l, name: name}
+// newHCLogAdapter returns the adapter named name; its child named quiet,
+// if not empty, is off.
+func newHCLogAdapter(l *slog.Logger, name, quiet string) hclog.Logger {
+	return hclogAdapter{l: l, name: name, quiet: quiet}
 }
 
 func slogLevel(l hclog.Level) slog.Level {
@@ -42,7 +49,7 @@ func slogLevel(l hclog.Level) slog.Level {
 }
 
 func (a hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
-	if level == hclog.Off || level == hclog.NoLevel && !a.l.Enabled(context.Background(), slog.LevelInfo) {
+	if a.off || level == hclog.Off || level == hclog.NoLevel && !a.l.Enabled(context.Background(), slog.LevelInfo) {
 		return
 	}
 	all := make([]any, 0, len(a.implied)+len(args)+2)
@@ -59,7 +66,7 @@ func (a hclogAdapter) Warn(msg string, args ...any)  { a.Log(hclog.Warn, msg, ar
 func (a hclogAdapter) Error(msg string, args ...any) { a.Log(hclog.Error, msg, args...) }
 
 func (a hclogAdapter) enabled(l hclog.Level) bool {
-	return a.l.Enabled(context.Background(), slogLevel(l))
+	return !a.off && a.l.Enabled(context.Background(), slogLevel(l))
 }
 
 func (a hclogAdapter) IsTrace() bool { return a.enabled(hclog.Trace) }
@@ -78,6 +85,9 @@ func (a hclogAdapter) With(args ...any) hclog.Logger {
 func (a hclogAdapter) Name() string { return a.name }
 
 func (a hclogAdapter) Named(name string) hclog.Logger {
+	if a.quiet != "" && name == a.quiet {
+		a.off = true
+	}
 	if a.name != "" {
 		name = a.name + "." + name
 	}

@@ -9,11 +9,12 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/plugtrace/plugtrace/auth"
 	"github.com/plugtrace/plugtrace/config"
@@ -158,30 +159,16 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Host, error)
 		})
 	}
 
-	h.handler = withRoute(identify(h.auth, otelhttp.NewHandler(recoverPanics(logger, mux), "",
-		append(trustOptions(cfg.Backend.Tracing.TrustIncomingContext),
-			otelhttp.WithTracerProvider(tel.TracerProvider()),
-			otelhttp.WithPropagators(tel.Propagator()),
-			otelhttp.WithSpanNameFormatter(spanName),
-			// The viewer polls; tracing it would fill the store with itself.
-			otelhttp.WithFilter(func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, viewerPath) }),
-		)...,
-	)))
-	return h, nil
-}
-
-// trustOptions make the server span continue the caller's trace only for
-// the callers backend.tracing.trustIncomingContext trusts. Another
-// caller's request starts a new trace whose root span links to the
-// caller's context (otelhttp's public endpoint).
-func trustOptions(trust string) []otelhttp.Option {
-	switch trust {
-	case config.TrustAlways:
-		return nil
-	case config.TrustNever:
-		return []otelhttp.Option{otelhttp.WithPublicEndpointFn(func(*http.Request) bool { return true })}
+	h.handler = &serverSpans{
+		auth:    h.auth,
+		tracer:  tel.TracerProvider().Tracer(scopeName, trace.WithSchemaURL(semconv.SchemaURL)),
+		prop:    tel.Propagator(),
+		trust:   cfg.Backend.Tracing.TrustIncomingContext,
+		metrics: newServerMetrics(otel.GetMeterProvider()),
+		logger:  logger,
+		next:    mux,
 	}
-	return []otelhttp.Option{otelhttp.WithPublicEndpointFn(func(r *http.Request) bool { return !authenticated(r) })}
+	return h, nil
 }
 
 func newBearerAuth(a config.Auth) (*auth.BearerAuth, error) {

@@ -27,6 +27,7 @@ import (
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/internal/await"
+	"github.com/plugtrace/plugtrace/internal/benchproc"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
 	"github.com/plugtrace/plugtrace/internal/syncbuf"
 	"github.com/plugtrace/plugtrace/telemetry"
@@ -34,8 +35,10 @@ import (
 )
 
 // TestMain doubles as the external plugins of the tests: the host starts
-// this test binary again, with HOSTTEST_PLUGIN naming the plugin to be.
+// this test binary again, with HOSTTEST_PLUGIN naming the plugin to be. It
+// is also every process of the cross-process benchmarks (benchproc.Main).
 func TestMain(m *testing.M) {
+	benchproc.Main()
 	if name := os.Getenv("HOSTTEST_PLUGIN"); name != "" {
 		os.Exit(runTestPlugin(name))
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/plugtrace/plugtrace/host"
 	"github.com/plugtrace/plugtrace/internal/await"
 	"github.com/plugtrace/plugtrace/internal/otlptest"
+	"github.com/plugtrace/plugtrace/internal/pluginproto"
 )
 
 // streamClient has room for large bodies under the race detector.
@@ -405,16 +407,23 @@ func TestFullDuplex(t *testing.T) {
 
 // TestVersion1PluginAlongside runs a plugin that speaks only protocol
 // version 1 next to one of version 2: the first is forwarded buffered, as
-// before, the second streamed; /api/plugins says which speaks what.
+// before, the second streamed (an answer larger than a body part; a
+// smaller one comes whole, in its head, and is framed as in version 1);
+// /api/plugins says which speaks what.
 func TestVersion1PluginAlongside(t *testing.T) {
 	h := startHostWith(t, "", externalPlugin("raw", "raw")+externalPlugin("stream", "stream"))
 	old := exchange(t, h, "/api/raw/answer?status=200&body=whole", "Authorization: Bearer "+staticToken)
 	if old.status != http.StatusOK || old.body != "whole" || old.header.Get("Content-Length") != "5" || old.header.Get("Transfer-Encoding") != "" {
 		t.Fatalf("version 1 plugin: %d %q %v, want the whole body with its Content-Length", old.status, old.body, old.header)
 	}
-	streamed := exchange(t, h, "/api/stream/download?size=100", "Authorization: Bearer "+staticToken)
-	if streamed.status != http.StatusOK || len(streamed.body) != 100 || streamed.header.Get("Transfer-Encoding") != "chunked" || streamed.header.Get("Content-Length") != "" {
+	size := 3*pluginproto.BodyPartSize + 100
+	streamed := exchange(t, h, "/api/stream/download?size="+strconv.Itoa(size), "Authorization: Bearer "+staticToken)
+	if streamed.status != http.StatusOK || len(streamed.body) != size || streamed.header.Get("Transfer-Encoding") != "chunked" || streamed.header.Get("Content-Length") != "" {
 		t.Fatalf("version 2 plugin: %d, %d bytes, %v; want a chunked body", streamed.status, len(streamed.body), streamed.header)
+	}
+	whole := exchange(t, h, "/api/stream/download?size=100", "Authorization: Bearer "+staticToken)
+	if whole.status != http.StatusOK || len(whole.body) != 100 || whole.header.Get("Content-Length") != "100" || whole.header.Get("Transfer-Encoding") != "" {
+		t.Fatalf("version 2 plugin, a small answer: %d, %d bytes, %v; want it whole with its Content-Length", whole.status, len(whole.body), whole.header)
 	}
 	raw, list := pluginInfo(t, h, "raw")
 	stream, _ := pluginInfo(t, h, "stream")

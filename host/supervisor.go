@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	goplugin "github.com/hashicorp/go-plugin"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
@@ -58,20 +58,21 @@ type externalPlugin struct {
 
 var _ http.Handler = (*externalPlugin)(nil)
 
-func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, logger *slog.Logger) *externalPlugin {
+// newExternalPlugin prepares the supervisor of a plugin. traced says
+// whether tp may record spans at all (it does not with the sampler
+// always_off).
+func newExternalPlugin(id string, argv, environ []string, limits ExternalLimits, tp trace.TracerProvider, prop propagation.TextMapPropagator, traced bool, logger *slog.Logger) *externalPlugin {
 	p := &externalPlugin{
 		id: id, argv: argv, environ: environ, limits: limits,
 		logger: logger.With("plugin_id", id),
 		dial: []grpc.DialOption{
-			grpc.WithStatsHandler(otelgrpc.NewClientHandler(
-				otelgrpc.WithTracerProvider(tp),
-				otelgrpc.WithPropagators(prop),
-				otelgrpc.WithFilter(pluginproto.Traced),
-			)),
+			grpc.WithStatsHandler(pluginproto.ClientStats(tp, prop, traced)),
 			grpc.WithDefaultCallOptions(
 				grpc.MaxCallRecvMsgSize(pluginproto.MaxMessageSize),
 				grpc.MaxCallSendMsgSize(pluginproto.MaxMessageSize),
 			),
+			grpc.WithInitialWindowSize(pluginproto.StreamWindow),
+			grpc.WithInitialConnWindowSize(pluginproto.ConnWindow),
 		},
 		state:      StateStarting,
 		stopCh:     make(chan struct{}),
@@ -208,8 +209,10 @@ func (p *externalPlugin) start() (*goplugin.Client, *pluginConn, error) {
 		StartTimeout:     p.limits.StartTimeout,
 		GRPCDialOptions:  p.dial,
 		// go-plugin's own records and the plugin's log lines, as records
-		// of the host's logger.
-		Logger: newHCLogAdapter(p.logger, "plugin"),
+		// of the host's logger: go-plugin hands the lines to pluginLog,
+		// and logs its own records through the adapter.
+		Logger: newHCLogAdapter(p.logger, "plugin", filepath.Base(cmd.Path)),
+		Stderr: &pluginLog{logger: p.logger, name: "plugin." + filepath.Base(cmd.Path)},
 	})
 	// The handshake can take up to the start timeout; stop must not wait
 	// for it.

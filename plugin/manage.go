@@ -16,7 +16,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
 
@@ -159,7 +158,8 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	if ho.ID != pluginID {
 		return nil, fmt.Errorf("plugin: the host started this plugin as %q (%s), but it calls itself %q", ho.ID, handoff.EnvPluginID, pluginID)
 	}
-	tel, err := newTelemetry(ctx, ho, opts.TracingOpts.CustomAttributes...)
+	logger := slog.New(tracelog.NewHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
+	tel, err := newTelemetry(ctx, ho, logger, opts.TracingOpts.CustomAttributes...)
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: %w", pluginID, err)
 	}
@@ -188,21 +188,28 @@ func newRuntime(ctx context.Context, pluginID string, lookup func(string) (strin
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(tracelog.NewHandler(hclogJSONHandler(logOut))).With("plugin_id", pluginID)
 	return &runtime{telemetry: tel, env: Env{PluginID: pluginID, Tracing: svc, HTTPClient: clients, Logger: logger}}, nil
 }
+
+// streamWorkers is how many goroutines of the plugin's gRPC server serve
+// calls.
+const streamWorkers = 16
 
 // grpcServer builds the plugin's gRPC server: server spans for CallResource,
 // continuing the host's trace.
 func (rt *runtime) grpcServer(opts []grpc.ServerOption) *grpc.Server {
 	opts = append(opts,
-		grpc.StatsHandler(otelgrpc.NewServerHandler(
-			otelgrpc.WithTracerProvider(rt.telemetry.tp),
-			otelgrpc.WithPropagators(rt.telemetry.prop),
-			otelgrpc.WithFilter(pluginproto.Traced),
-		)),
+		grpc.StatsHandler(pluginproto.ServerStats(rt.telemetry.tp, rt.telemetry.prop, rt.telemetry.sdk != nil)),
 		grpc.MaxRecvMsgSize(pluginproto.MaxMessageSize),
 		grpc.MaxSendMsgSize(pluginproto.MaxMessageSize),
+		grpc.InitialWindowSize(pluginproto.StreamWindow),
+		grpc.InitialConnWindowSize(pluginproto.ConnWindow),
+		// Calls run on goroutines that stay, whose stacks have grown to what
+		// a handler needs, instead of a new goroutine per call, whose stack
+		// grows anew each time: enough of them for the calls a plugin
+		// serves at once. (A call that finds every worker busy gets a
+		// goroutine of its own.)
+		grpc.NumStreamWorkers(streamWorkers),
 	)
 	return grpc.NewServer(opts...)
 }

@@ -118,7 +118,7 @@ func TestCallResource(t *testing.T) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
-	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"})
+	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

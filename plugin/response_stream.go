@@ -14,10 +14,12 @@ import (
 // net/http's own, it holds the status and headers back until the first
 // flush (an explicit Flush, a full buffer, or the handler's return), so
 // that a Content-Type can still be sniffed from the body; then it sends
-// the ResponseHead, and the body in parts of at most
-// pluginproto.BodyPartSize. It buffers at most one part: a send blocks
-// under gRPC's flow control while the host, and so the caller, is slow to
-// read, which slows the handler's Write down in turn.
+// the ResponseHead with the body buffered so far, and the rest of the body
+// in parts of at most pluginproto.BodyPartSize. A response that fits in
+// one part and is not flushed goes in one message: its head, marked end.
+// It buffers at most one part: a send blocks under gRPC's flow control
+// while the host, and so the caller, is slow to read, which slows the
+// handler's Write down in turn.
 //
 // http.NewResponseController(w).Flush works on it, and EnableFullDuplex
 // succeeds: the request body can be read while the response is written.
@@ -120,40 +122,57 @@ func (w *responseStream) reset() {
 	w.buf = nil
 }
 
-// end sends the rest once the handler has returned.
-func (w *responseStream) end() error { return w.FlushError() }
-
-// flushBuffer sends the head if it has not gone out, and the buffered body.
-func (w *responseStream) flushBuffer() error {
-	if len(w.buf) == 0 {
-		return w.sendHead()
+// end sends the rest once the handler has returned. A response whose head
+// has not gone out yet goes whole, in one message: its head, marked end,
+// with the body in it.
+func (w *responseStream) end() error {
+	if w.err != nil {
+		return w.err
 	}
-	err := w.send(w.buf)
+	if w.sent {
+		return w.flushBuffer()
+	}
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	w.sniff(w.buf)
+	return w.sendHead(w.buf, true)
+}
+
+// flushBuffer sends the head if it has not gone out, with the buffered
+// body in it, or else the buffered body.
+func (w *responseStream) flushBuffer() error {
+	var err error
+	if !w.sent {
+		w.sniff(w.buf)
+		err = w.sendHead(w.buf, false)
+	} else if len(w.buf) > 0 {
+		err = w.sendMsg(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Body{Body: w.buf}})
+	}
 	w.buf = w.buf[:0]
 	return err
 }
 
-// send sends one body part, after the head. The message is encoded before
-// Send returns, so part may be reused.
+// send sends one body part: in the head, if it has not gone out. The
+// message is encoded before Send returns, so part may be reused.
 func (w *responseStream) send(part []byte) error {
 	if !w.sent {
 		w.sniff(part)
-	}
-	if err := w.sendHead(); err != nil {
-		return err
+		return w.sendHead(part, false)
 	}
 	return w.sendMsg(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Body{Body: part}})
 }
 
-func (w *responseStream) sendHead() error {
-	if w.sent {
-		return nil
-	}
+// sendHead sends the head, with body, the beginning of the body, or, when
+// end is set, all of it.
+func (w *responseStream) sendHead(body []byte, end bool) error {
 	w.sent = true
 	return w.sendMsg(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Head{Head: &pluginv2.ResponseHead{
 		Status:  int32(w.code),
 		Headers: pluginproto.HeaderToProtoV2(w.header),
 		Route:   w.r.Pattern, // set by an http.ServeMux as it routes r
+		Body:    body,
+		End:     end,
 	}}})
 }
 

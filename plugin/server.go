@@ -53,11 +53,10 @@ func (s *server) request(ctx context.Context, h requestHead, body io.Reader) (*h
 	// The headers carry the host's caller's trace context; replace it with
 	// this call's, so that a handler that extracts it (otelhttp.NewHandler,
 	// say) continues the trace under the plugin's server span.
-	prop := s.telemetry.prop
-	for _, f := range prop.Fields() {
-		r.Header.Del(f)
+	for _, f := range s.telemetry.fields {
+		delete(r.Header, f)
 	}
-	prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
+	s.telemetry.prop.Inject(ctx, propagation.HeaderCarrier(r.Header))
 	r.Host = h.host
 	r.RemoteAddr = h.remoteAddr
 	r.ContentLength = h.contentLength

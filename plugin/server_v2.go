@@ -48,8 +48,14 @@ func (s *serverV2) CallResource(stream pluginv2.Plugin_CallResourceServer) error
 		return status.Error(codes.InvalidArgument, "the first message of a call must be its RequestHead")
 	}
 	var body io.ReadCloser = http.NoBody
-	if head.GetContentLength() != 0 {
-		body = &requestBody{recv: stream.Recv}
+	switch {
+	case head.GetEnd():
+		// The whole request came in its head: nothing more to receive.
+		if len(head.GetBody()) > 0 {
+			body = &requestBody{part: head.GetBody(), err: io.EOF}
+		}
+	case head.GetContentLength() != 0 || len(head.GetBody()) > 0:
+		body = &requestBody{part: head.GetBody(), recv: stream.Recv}
 	}
 	r, err := s.request(stream.Context(), requestHead{
 		method: head.GetMethod(), path: head.GetPath(), rawQuery: head.GetRawQuery(),

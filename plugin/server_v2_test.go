@@ -30,7 +30,7 @@ import (
 // returns a client of it, as the host holds one.
 func serveV2(t *testing.T, handler http.Handler, describe *pluginv2.DescribeResponse) pluginv2.PluginClient {
 	t.Helper()
-	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"})
+	tel, err := newTelemetry(context.Background(), handoff.Plugin{ID: "items"}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,9 @@ func serveV2(t *testing.T, handler http.Handler, describe *pluginv2.DescribeResp
 // exchange is one call as the host sees it.
 type exchange struct {
 	head  *pluginv2.ResponseHead
-	parts [][]byte
-	err   error // of the call, after the head and parts
+	parts [][]byte // the head's body, if any, and those of the body messages
+	msgs  int      // messages received
+	err   error    // of the call, after the head and parts
 }
 
 func (e exchange) body() string { return string(bytes.Join(e.parts, nil)) }
@@ -90,10 +91,14 @@ func call(t *testing.T, c pluginv2.PluginClient, head *pluginv2.RequestHead, bod
 			e.err = err
 			return e
 		}
+		e.msgs++
 		switch {
 		case msg.GetHead() != nil && e.head == nil && e.parts == nil:
 			e.head = msg.GetHead()
-		case msg.GetHead() == nil && e.head != nil:
+			if len(e.head.GetBody()) > 0 {
+				e.parts = append(e.parts, e.head.GetBody())
+			}
+		case msg.GetHead() == nil && e.head != nil && !e.head.GetEnd():
 			e.parts = append(e.parts, msg.GetBody())
 		default:
 			t.Fatalf("message out of order: %v after head %v and %d parts", msg, e.head, len(e.parts))
@@ -128,6 +133,10 @@ func TestStreamCallResource(t *testing.T) {
 	if e.err != nil || e.head.GetStatus() != 201 || e.head.GetRoute() != "POST /items/{id}" || header.Get("X-Item") != "42" ||
 		header.Get("Content-Type") != "text/plain; charset=utf-8" || e.body() != "ok" {
 		t.Fatalf("answer: head %v, body %q, err %v", e.head, e.body(), e.err)
+	}
+	// A small answer the handler did not flush goes whole, in its head.
+	if !e.head.GetEnd() || e.msgs != 1 {
+		t.Fatalf("answer in %d messages, head end %v; want one message, its head marked end", e.msgs, e.head.GetEnd())
 	}
 	if seen.creds != auth.UserCredentials("user:default/alice") || seen.path != "/items/42" || seen.query != "dry=1" ||
 		seen.body != "payload!!" || seen.header != "abc" || seen.contentLength != 9 {
@@ -193,11 +202,10 @@ func TestStreamFlushSendsAtOnce(t *testing.T) {
 		}
 		return msg
 	}
-	if h := recv().GetHead(); h.GetStatus() != 200 || pluginproto.HeaderFromProtoV2(h.GetHeaders()).Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("head %v", h)
-	}
-	if b := recv().GetBody(); string(b) != "data: a\n\n" {
-		t.Fatalf("first part %q", b)
+	// The head goes with what the handler wrote before it flushed.
+	if h := recv().GetHead(); h.GetStatus() != 200 || pluginproto.HeaderFromProtoV2(h.GetHeaders()).Get("Content-Type") != "text/event-stream" ||
+		string(h.GetBody()) != "data: a\n\n" || h.GetEnd() {
+		t.Fatalf("head %v, want the first part in it and no end", h)
 	}
 	close(proceed)
 	if b := recv().GetBody(); string(b) != "data: b\n\n" {
@@ -322,5 +330,30 @@ func TestManageRefusesInvalidPublicRoutes(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: Manage = %v, want an error naming %s", name, err, c.want)
 		}
+	}
+}
+
+// TestStreamRequestInHead checks a request head that carries its body:
+// all of it (end), or its beginning, the rest following in body messages.
+func TestStreamRequestInHead(t *testing.T) {
+	c := serveV2(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		_, _ = w.Write(b)
+	}), nil)
+	e := call(t, c, &pluginv2.RequestHead{Method: http.MethodPost, Path: "/", ContentLength: 5, Body: []byte("whole"), End: true})
+	if e.err != nil || e.head.GetStatus() != 200 || e.body() != "whole" {
+		t.Fatalf("whole body in the head: %v %q %v", e.head, e.body(), e.err)
+	}
+	e = call(t, c, &pluginv2.RequestHead{Method: http.MethodPost, Path: "/", ContentLength: -1, Body: []byte("be")}, "gin", "ning")
+	if e.err != nil || e.head.GetStatus() != 200 || e.body() != "beginning" {
+		t.Fatalf("beginning in the head: %v %q %v", e.head, e.body(), e.err)
+	}
+	e = call(t, c, &pluginv2.RequestHead{Method: http.MethodGet, Path: "/", End: true})
+	if e.err != nil || e.head.GetStatus() != 200 || e.body() != "" {
+		t.Fatalf("no body, end: %v %q %v", e.head, e.body(), e.err)
 	}
 }

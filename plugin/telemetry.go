@@ -5,6 +5,8 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"time"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/plugtrace/plugtrace/internal/enduser"
 	"github.com/plugtrace/plugtrace/internal/handoff"
+	"github.com/plugtrace/plugtrace/internal/spanqueue"
 	"github.com/plugtrace/plugtrace/tracing"
 )
 
@@ -29,17 +32,30 @@ import (
 // OTEL_PROPAGATORS) and the resource (OTEL_SERVICE_NAME,
 // OTEL_RESOURCE_ATTRIBUTES). Only the PLUGTRACE_* variables are read here.
 type telemetry struct {
-	tp   trace.TracerProvider
-	sdk  *sdktrace.TracerProvider // nil when tracing is off
-	prop propagation.TextMapPropagator
+	tp     trace.TracerProvider
+	sdk    *sdktrace.TracerProvider // nil when tracing is off
+	prop   propagation.TextMapPropagator
+	fields []string // the headers prop sets, canonical
 }
 
-// newTelemetry sets up the SDK for the plugin ho names. When tracing is off,
+// queueSettings are those of the plugin's export queue: the SDK batch
+// span processor's defaults, but a shorter delay than its 5s: a plugin's
+// spans should reach the host's viewer about when the host's own do.
+var queueSettings = spanqueue.Settings{
+	Size: 2048, BatchSize: 512, Interval: time.Second,
+	ExportTimeout: 30 * time.Second, ReportEvery: 10 * time.Second,
+}
+
+// newTelemetry sets up the SDK for the plugin ho names; logger reports
+// failed exports and dropped spans. When tracing is off,
 // the tracer provider is a no-op one and the propagator still carries trace
 // context through the plugin. extra attributes go on the resource, below
 // what the host's hand-off says.
-func newTelemetry(ctx context.Context, ho handoff.Plugin, extra ...attribute.KeyValue) (*telemetry, error) {
+func newTelemetry(ctx context.Context, ho handoff.Plugin, logger *slog.Logger, extra ...attribute.KeyValue) (*telemetry, error) {
 	t := &telemetry{prop: autoprop.NewTextMapPropagator(), tp: noop.NewTracerProvider()}
+	for _, f := range t.prop.Fields() {
+		t.fields = append(t.fields, http.CanonicalHeaderKey(f))
+	}
 	if !ho.Enabled {
 		return t, nil
 	}
@@ -66,9 +82,7 @@ func newTelemetry(ctx context.Context, ho handoff.Plugin, extra ...attribute.Key
 	}
 	t.sdk = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		// A shorter delay than the SDK's 5s default: a plugin's spans should
-		// reach the host's viewer about when the host's own do.
-		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(time.Second)),
+		sdktrace.WithSpanProcessor(spanqueue.New("otlp", exp, queueSettings, logger)),
 	)
 	t.tp = t.sdk
 	return t, nil

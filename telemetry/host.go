@@ -21,6 +21,7 @@ import (
 
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/internal/enduser"
+	"github.com/plugtrace/plugtrace/internal/spanqueue"
 )
 
 // Host is the host's telemetry: a tracer provider whose spans go to the
@@ -28,7 +29,7 @@ import (
 type Host struct {
 	tp     *sdktrace.TracerProvider
 	prop   propagation.TextMapPropagator
-	queues []*exportQueue
+	queues []*spanqueue.Queue
 	res    *resource.Resource
 	// deployment is what the host's resource says about the deployment,
 	// for its external plugins to share.
@@ -44,7 +45,7 @@ type hostConfig struct {
 	embedded sdktrace.SpanExporter
 	console  io.Writer
 	logger   *slog.Logger
-	queue    queueSettings
+	queue    spanqueue.Settings
 }
 
 type hostOptionFunc func(hostConfig) hostConfig
@@ -85,8 +86,8 @@ func WithLogger(l *slog.Logger) HostOption {
 // once per reportEvery (default 10s).
 func WithQueue(size, batchSize int, interval, reportEvery time.Duration) HostOption {
 	return hostOptionFunc(func(c hostConfig) hostConfig {
-		c.queue.size, c.queue.batchSize = size, batchSize
-		c.queue.interval, c.queue.reportEvery = interval, reportEvery
+		c.queue.Size, c.queue.BatchSize = size, batchSize
+		c.queue.Interval, c.queue.ReportEvery = interval, reportEvery
 		return c
 	})
 }
@@ -98,17 +99,17 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 	hc := hostConfig{
 		console: os.Stdout,
 		logger:  slog.Default(),
-		queue: queueSettings{
-			size: 4096, batchSize: 512, interval: 500 * time.Millisecond,
-			exportTimeout: 10 * time.Second, reportEvery: 10 * time.Second,
+		queue: spanqueue.Settings{
+			Size: 4096, BatchSize: 512, Interval: 500 * time.Millisecond,
+			ExportTimeout: 10 * time.Second, ReportEvery: 10 * time.Second,
 		},
 	}
 	for _, o := range opts {
 		hc = o.apply(hc)
 	}
-	if hc.queue.size <= 0 || hc.queue.batchSize <= 0 || hc.queue.interval <= 0 || hc.queue.reportEvery <= 0 {
+	if hc.queue.Size <= 0 || hc.queue.BatchSize <= 0 || hc.queue.Interval <= 0 || hc.queue.ReportEvery <= 0 {
 		return nil, fmt.Errorf("telemetry: WithQueue(%d, %d, %v, %v): every value must be positive",
-			hc.queue.size, hc.queue.batchSize, hc.queue.interval, hc.queue.reportEvery)
+			hc.queue.Size, hc.queue.BatchSize, hc.queue.Interval, hc.queue.ReportEvery)
 	}
 
 	prop, err := newPropagator(cfg.Propagators)
@@ -142,7 +143,7 @@ func NewHost(ctx context.Context, cfg config.Tracing, opts ...HostOption) (*Host
 		if !cfg.Capture.EndUser {
 			exp = enduser.Filter(exp)
 		}
-		q := newExportQueue(name, exp, hc.queue, hc.logger)
+		q := spanqueue.New(name, exp, hc.queue, hc.logger)
 		h.queues = append(h.queues, q)
 		tpOpts = append(tpOpts, sdktrace.WithSpanProcessor(q))
 	}
@@ -226,9 +227,7 @@ func (h *Host) Resource() *resource.Resource { return h.res }
 // the host's exporters, through the same bounded queues as the host's own.
 func (h *Host) Relay(spans []sdktrace.ReadOnlySpan) {
 	for _, q := range h.queues {
-		for _, s := range spans {
-			q.OnEnd(s)
-		}
+		q.Enqueue(spans)
 	}
 }
 
@@ -237,7 +236,7 @@ func (h *Host) Relay(spans []sdktrace.ReadOnlySpan) {
 func (h *Host) Dropped() uint64 {
 	var n uint64
 	for _, q := range h.queues {
-		n += q.droppedTotal.Load()
+		n += q.Dropped()
 	}
 	return n
 }

@@ -62,8 +62,11 @@ type Receiver struct {
 	srv *grpc.Server
 	lis net.Listener
 
+	discard bool // keep no span, count them only
+
 	mu       sync.Mutex
 	spans    []Span
+	count    int
 	headers  []metadata.MD
 	requests int
 	// Refuse, when set, answers every export with this error code.
@@ -72,14 +75,24 @@ type Receiver struct {
 
 var _ collectortrace.TraceServiceServer = (*Receiver)(nil)
 
+// Option configures a Receiver.
+type Option func(*Receiver)
+
+// Discard makes the receiver keep neither spans nor headers, only count
+// them (SpanCount): for benchmarks, whose receivers take millions.
+func Discard() Option { return func(r *Receiver) { r.discard = true } }
+
 // NewReceiver starts a receiver and stops it when the test ends.
-func NewReceiver(tb testing.TB) *Receiver {
+func NewReceiver(tb testing.TB, opts ...Option) *Receiver {
 	tb.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	r := &Receiver{srv: grpc.NewServer(), lis: lis}
+	for _, o := range opts {
+		o(r)
+	}
 	collectortrace.RegisterTraceServiceServer(r.srv, r)
 	go func() { _ = r.srv.Serve(lis) }()
 	tb.Cleanup(r.srv.Stop)
@@ -103,11 +116,23 @@ func (r *Receiver) Export(ctx context.Context, req *collectortrace.ExportTraceSe
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.requests++
-	r.headers = append(r.headers, md)
+	if !r.discard {
+		r.headers = append(r.headers, md)
+	}
 	if r.refuse != codes.OK {
 		return nil, status.Error(r.refuse, "refused by test")
 	}
-	r.spans = append(r.spans, Flatten(req.GetResourceSpans())...)
+	if r.discard {
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				r.count += len(ss.GetSpans())
+			}
+		}
+		return &collectortrace.ExportTraceServiceResponse{}, nil
+	}
+	spans := Flatten(req.GetResourceSpans())
+	r.spans = append(r.spans, spans...)
+	r.count += len(spans)
 	return &collectortrace.ExportTraceServiceResponse{}, nil
 }
 
@@ -186,6 +211,13 @@ func (r *Receiver) Spans() []Span {
 	return append([]Span(nil), r.spans...)
 }
 
+// SpanCount returns how many spans were received so far.
+func (r *Receiver) SpanCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.count
+}
+
 // Headers returns the gRPC metadata of every export request.
 func (r *Receiver) Headers() []metadata.MD {
 	r.mu.Lock()
@@ -204,7 +236,7 @@ func (r *Receiver) Requests() int {
 func (r *Receiver) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.spans, r.headers, r.requests = nil, nil, 0
+	r.spans, r.headers, r.requests, r.count = nil, nil, 0, 0
 }
 
 // WaitForSpans waits until match holds for the received spans, or fails the

@@ -178,6 +178,7 @@ func (c *checker) callV2(ctx context.Context, u *url.URL) (code, n int, route st
 		RemoteAddr:    requestRemoteAddr,
 		Host:          requestHost,
 		ContentLength: 0,
+		End:           true,
 	}}})
 	if err == nil {
 		err = stream.CloseSend()
@@ -196,6 +197,7 @@ func (c *checker) callV2(ctx context.Context, u *url.URL) (code, n int, route st
 	if head == nil {
 		return 0, 0, "", errors.New("the first message of CallResource's answer is not a ResponseHead")
 	}
+	n = len(head.GetBody())
 	for {
 		m, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -206,6 +208,9 @@ func (c *checker) callV2(ctx context.Context, u *url.URL) (code, n int, route st
 		}
 		if m.GetHead() != nil {
 			return 0, 0, "", errors.New("CallResource answered a second ResponseHead")
+		}
+		if head.GetEnd() {
+			return 0, 0, "", errors.New("CallResource answered a body message after a ResponseHead marked end")
 		}
 		n += len(m.GetBody())
 	}

@@ -19,39 +19,65 @@ type header interface {
 	GetValues() []string
 }
 
-func headerToProto[H header](h http.Header, mk func(name string, values []string) H) []H {
-	out := make([]H, 0, len(h))
-	for name, values := range h {
-		out = append(out, mk(name, values))
-	}
-	slices.SortFunc(out, func(a, b H) int { return cmp.Compare(a.GetName(), b.GetName()) })
-	return out
+func sortByName[H header](hs []H) {
+	slices.SortFunc(hs, func(a, b H) int { return cmp.Compare(a.GetName(), b.GetName()) })
 }
 
 func headerFromProto[H header](hs []H) http.Header {
 	h := make(http.Header, len(hs))
 	for _, x := range hs {
 		name := http.CanonicalHeaderKey(x.GetName())
-		h[name] = append(h[name], x.GetValues()...)
+		if prev, ok := h[name]; ok {
+			h[name] = append(prev, x.GetValues()...)
+		} else {
+			h[name] = x.GetValues() // the message's own: nothing else holds it
+		}
 	}
 	return h
 }
 
 // HeaderToProto converts HTTP headers, in a stable order.
-func HeaderToProto(h http.Header) []*pluginv1.Header {
-	return headerToProto(h, func(name string, values []string) *pluginv1.Header {
-		return &pluginv1.Header{Name: name, Values: values}
-	})
+func HeaderToProto(h http.Header) []*pluginv1.Header { return HeaderToProtoWithout(h, nil) }
+
+// HeaderToProtoWithout converts HTTP headers but those drop reports
+// (nil: none), in a stable order. The messages share the values of h.
+func HeaderToProtoWithout(h http.Header, drop func(name string) bool) []*pluginv1.Header {
+	msgs := make([]pluginv1.Header, len(h)) // one allocation for all
+	out := make([]*pluginv1.Header, 0, len(h))
+	for name, values := range h {
+		if drop != nil && drop(name) {
+			continue
+		}
+		m := &msgs[len(out)]
+		m.Name, m.Values = name, values
+		out = append(out, m)
+	}
+	sortByName(out)
+	return out
 }
 
 // HeaderFromProto converts headers back.
 func HeaderFromProto(hs []*pluginv1.Header) http.Header { return headerFromProto(hs) }
 
 // HeaderToProtoV2 converts HTTP headers to version 2's, in a stable order.
-func HeaderToProtoV2(h http.Header) []*pluginv2.Header {
-	return headerToProto(h, func(name string, values []string) *pluginv2.Header {
-		return &pluginv2.Header{Name: name, Values: values}
-	})
+func HeaderToProtoV2(h http.Header) []*pluginv2.Header { return HeaderToProtoV2Without(h, nil) }
+
+// HeaderToProtoV2Without converts HTTP headers to version 2's but those
+// drop reports (nil: none), in a stable order. The messages share the
+// values of h.
+func HeaderToProtoV2Without(h http.Header, drop func(name string) bool) []*pluginv2.Header {
+	msgs := make([]pluginv2.Header, len(h)) // one allocation for all
+	out := make([]*pluginv2.Header, 0, len(h))
+	for name, values := range h {
+		if drop != nil && drop(name) {
+			continue
+		}
+		m := &msgs[len(out)]
+		m.Name, m.Values = name, values
+		out = append(out, m)
+	}
+	sortByName(out)
+	return out
 }
 
 // HeaderFromProtoV2 converts version 2's headers back.

@@ -57,6 +57,19 @@ const BodyPartSize = 32 << 10
 // or response body and its headers, in version 2 a head or a body part.
 const MaxMessageSize = 64 << 20
 
+// The gRPC flow-control windows of the connection between a host and a
+// plugin, both ways, per stream and per connection. Fixed windows turn
+// gRPC's estimate of the bandwidth-delay product off: on a connection that
+// carries requests and answers, it sends a PING (and gets one back) for
+// nearly every message, which costs both processes a write, a read and a
+// wake-up each time. The windows are those the estimate reaches on a fast
+// local connection, far more than a local socket needs to stream at full
+// speed, and bound what either side buffers as it did.
+const (
+	StreamWindow = 1 << 20
+	ConnWindow   = 16 << 20
+)
+
 // GRPCPlugin connects go-plugin to the version 1 Plugin service: on the
 // plugin side it registers Impl, on the host side it returns a *Client.
 type GRPCPlugin struct {

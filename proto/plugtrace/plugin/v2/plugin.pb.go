@@ -346,6 +346,13 @@ type RequestHead struct {
 	Host       string     `protobuf:"bytes,7,opt,name=host,proto3" json:"host,omitempty"`
 	// The body's length in bytes, or -1 when unknown (chunked).
 	ContentLength int64 `protobuf:"varint,8,opt,name=content_length,json=contentLength,proto3" json:"content_length,omitempty"`
+	// The beginning of the request body; may be empty. Body messages carry
+	// the rest, unless end is set.
+	Body []byte `protobuf:"bytes,9,opt,name=body,proto3" json:"body,omitempty"`
+	// The whole request is in this message: body is the whole request body
+	// (empty for a request without one), and no body message follows. The
+	// host still closes its side of the call.
+	End           bool `protobuf:"varint,10,opt,name=end,proto3" json:"end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -434,6 +441,20 @@ func (x *RequestHead) GetContentLength() int64 {
 		return x.ContentLength
 	}
 	return 0
+}
+
+func (x *RequestHead) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *RequestHead) GetEnd() bool {
+	if x != nil {
+		return x.End
+	}
+	return false
 }
 
 type CallResourceRequest struct {
@@ -531,7 +552,16 @@ type ResponseHead struct {
 	Headers []*Header `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty"`
 	// The plugin's route that served the request ("GET /forecast"); the host
 	// names its spans after it. Optional.
-	Route         string `protobuf:"bytes,3,opt,name=route,proto3" json:"route,omitempty"`
+	Route string `protobuf:"bytes,3,opt,name=route,proto3" json:"route,omitempty"`
+	// The beginning of the response body; may be empty. Body messages carry
+	// the rest, unless end is set.
+	Body []byte `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
+	// The whole response is in this message: body is the whole response
+	// body, and no body message follows; the plugin then ends the call with
+	// status OK. The host frames such a response with a Content-Length of
+	// its own (except for HEAD, 204 and 304) and need not flush it part by
+	// part.
+	End           bool `protobuf:"varint,5,opt,name=end,proto3" json:"end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -585,6 +615,20 @@ func (x *ResponseHead) GetRoute() string {
 		return x.Route
 	}
 	return ""
+}
+
+func (x *ResponseHead) GetBody() []byte {
+	if x != nil {
+		return x.Body
+	}
+	return nil
+}
+
+func (x *ResponseHead) GetEnd() bool {
+	if x != nil {
+		return x.End
+	}
+	return false
 }
 
 type CallResourceResponse struct {
@@ -846,7 +890,7 @@ const file_plugtrace_plugin_v2_plugin_proto_rawDesc = "" +
 	"\x06values\x18\x02 \x03(\tR\x06values\"S\n" +
 	"\tPrincipal\x126\n" +
 	"\x04type\x18\x01 \x01(\x0e2\".plugtrace.plugin.v2.PrincipalTypeR\x04type\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\tR\x02id\"\xa7\x02\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xcd\x02\n" +
 	"\vRequestHead\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1b\n" +
@@ -856,15 +900,20 @@ const file_plugtrace_plugin_v2_plugin_proto_rawDesc = "" +
 	"\vremote_addr\x18\x06 \x01(\tR\n" +
 	"remoteAddr\x12\x12\n" +
 	"\x04host\x18\a \x01(\tR\x04host\x12%\n" +
-	"\x0econtent_length\x18\b \x01(\x03R\rcontentLength\"k\n" +
+	"\x0econtent_length\x18\b \x01(\x03R\rcontentLength\x12\x12\n" +
+	"\x04body\x18\t \x01(\fR\x04body\x12\x10\n" +
+	"\x03end\x18\n" +
+	" \x01(\bR\x03end\"k\n" +
 	"\x13CallResourceRequest\x126\n" +
 	"\x04head\x18\x01 \x01(\v2 .plugtrace.plugin.v2.RequestHeadH\x00R\x04head\x12\x14\n" +
 	"\x04body\x18\x02 \x01(\fH\x00R\x04bodyB\x06\n" +
-	"\x04part\"s\n" +
+	"\x04part\"\x99\x01\n" +
 	"\fResponseHead\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x125\n" +
 	"\aheaders\x18\x02 \x03(\v2\x1b.plugtrace.plugin.v2.HeaderR\aheaders\x12\x14\n" +
-	"\x05route\x18\x03 \x01(\tR\x05route\"m\n" +
+	"\x05route\x18\x03 \x01(\tR\x05route\x12\x12\n" +
+	"\x04body\x18\x04 \x01(\fR\x04body\x12\x10\n" +
+	"\x03end\x18\x05 \x01(\bR\x03end\"m\n" +
 	"\x14CallResourceResponse\x127\n" +
 	"\x04head\x18\x01 \x01(\v2!.plugtrace.plugin.v2.ResponseHeadH\x00R\x04head\x12\x14\n" +
 	"\x04body\x18\x02 \x01(\fH\x00R\x04bodyB\x06\n" +

@@ -46,8 +46,10 @@ type PluginClient interface {
 	// sends a RequestHead, then the request body as zero or more body
 	// messages, then closes its side. The plugin answers with a ResponseHead,
 	// then the response body as zero or more body messages, then ends the
-	// call with status OK. gRPC flow control is the back-pressure both ways.
-	// The host cancels the call when the caller goes away.
+	// call with status OK. Either head may carry the beginning of its body,
+	// or, marked end, all of it: then no body message follows it. gRPC flow
+	// control is the back-pressure both ways. The host cancels the call when
+	// the caller goes away.
 	CallResource(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CallResourceRequest, CallResourceResponse], error)
 	// CheckHealth reports whether the plugin is ready to serve.
 	CheckHealth(ctx context.Context, in *CheckHealthRequest, opts ...grpc.CallOption) (*CheckHealthResponse, error)
@@ -118,8 +120,10 @@ type PluginServer interface {
 	// sends a RequestHead, then the request body as zero or more body
 	// messages, then closes its side. The plugin answers with a ResponseHead,
 	// then the response body as zero or more body messages, then ends the
-	// call with status OK. gRPC flow control is the back-pressure both ways.
-	// The host cancels the call when the caller goes away.
+	// call with status OK. Either head may carry the beginning of its body,
+	// or, marked end, all of it: then no body message follows it. gRPC flow
+	// control is the back-pressure both ways. The host cancels the call when
+	// the caller goes away.
 	CallResource(grpc.BidiStreamingServer[CallResourceRequest, CallResourceResponse]) error
 	// CheckHealth reports whether the plugin is ready to serve.
 	CheckHealth(context.Context, *CheckHealthRequest) (*CheckHealthResponse, error)
