@@ -256,6 +256,11 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 func (u *upload) run() {
 	defer close(u.done)
 	u.head.End = u.body == nil
+	if u.head.End {
+		// The whole request has arrived (see below); the head and the end
+		// of the host's side then go out together.
+		_ = u.rc.SetReadDeadline(time.Time{})
+	}
 	if err := u.stream.Send(&pluginv2.CallResourceRequest{Part: &pluginv2.CallResourceRequest_Head{Head: u.head}}); err != nil {
 		return
 	}
@@ -292,7 +297,9 @@ func (u *upload) run() {
 	// (backend.http.readTimeout), there for the request, must not end a
 	// long response (net/http cancels the request's context when the
 	// deadline passes).
-	_ = u.rc.SetReadDeadline(time.Time{})
+	if !u.head.End {
+		_ = u.rc.SetReadDeadline(time.Time{})
+	}
 	_ = u.stream.CloseSend()
 }
 
