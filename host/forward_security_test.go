@@ -441,3 +441,35 @@ func TestBrokenStreamIsCutShort(t *testing.T) {
 		t.Fatalf("answer without a head: %d %q, want 502 %q", status, answer, "plugin raw failed")
 	}
 }
+
+// TestWholeAnswer checks an answer that comes whole, in a head marked end:
+// the caller gets it framed with its Content-Length, even from a plugin
+// that then does not end its call (the host cancels it after the call
+// timeout), and a plugin that sends more after it breaks the protocol,
+// which the log says, while the caller still gets the answer.
+func TestWholeAnswer(t *testing.T) {
+	h := startHostWith(t, "", externalPlugin("raw", "raw-v2"), host.WithExternalLimits(host.ExternalLimits{CallTimeout: 300 * time.Millisecond}))
+	token := "Authorization: Bearer " + staticToken
+	start := time.Now()
+	resp := exchange(t, h, "/api/raw/whole-then-hang", token)
+	if resp.status != http.StatusOK || resp.body != "whole" || resp.header.Get("Content-Length") != "5" || resp.header.Get("Transfer-Encoding") != "" {
+		t.Fatalf("whole answer: %d %q %v, want 200 whole with Content-Length 5", resp.status, resp.body, resp.header)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the answer took %v: the host waited for the call's end beyond the call timeout", d)
+	}
+	resp = exchange(t, h, "/api/raw/whole-then-more", token)
+	if resp.status != http.StatusOK || resp.body != "whole" || resp.header.Get("Content-Length") != "5" {
+		t.Fatalf("whole answer, then more: %d %q %v, want 200 whole", resp.status, resp.body, resp.header)
+	}
+	await.True(t, 10*time.Second, func() bool {
+		return len(withPluginID(records(t, h, 0), "raw", "a message after a ResponseHead marked end")) == 1
+	}, "log: %s", h.logs)
+	// A request without a body goes whole too.
+	if status, body := h.do(t, http.MethodGet, "/api/raw/request-end", staticToken, ""); status != http.StatusOK || body != "end=true" {
+		t.Fatalf("GET: the plugin saw %d %q, want its head marked end", status, body)
+	}
+	if status, body := h.do(t, http.MethodPost, "/api/raw/request-end", staticToken, "a body"); status != http.StatusOK || body != "end=false" {
+		t.Fatalf("POST with a body: the plugin saw %d %q, want a head not marked end", status, body)
+	}
+}

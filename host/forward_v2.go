@@ -95,7 +95,7 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 	code := int(head.GetStatus())
 	withBody := r.Method != http.MethodHead && code != http.StatusNoContent && code != http.StatusNotModified
 	if head.GetEnd() {
-		p.answerWhole(w, r, stream, head, code, answered, withBody)
+		p.answerWhole(w, r, stream, wait, head, code, answered, withBody)
 		return
 	}
 	if !p.writeHead(w, r, code, answered, head.GetRoute(), -1) {
@@ -143,9 +143,11 @@ func (p *externalPlugin) forwardV2(w http.ResponseWriter, r *http.Request, pc pl
 
 // answerWhole writes an answer that came whole, in its head: framed with
 // a Content-Length, as in version 1, and written at once, without a flush
-// of its own. The call then ends with the plugin's status.
+// of its own. The call then ends with the plugin's status, which follows
+// the head; a plugin that does not end it within limits.CallTimeout has
+// its call cancelled (the caller has the whole answer anyway).
 func (p *externalPlugin) answerWhole(w http.ResponseWriter, r *http.Request, stream pluginv2.Plugin_CallResourceClient,
-	head *pluginv2.ResponseHead, code int, answered http.Header, withBody bool,
+	wait *headWait, head *pluginv2.ResponseHead, code int, answered http.Header, withBody bool,
 ) {
 	body := head.GetBody()
 	if !p.writeHead(w, r, code, answered, head.GetRoute(), int64(len(body))) {
@@ -154,9 +156,11 @@ func (p *externalPlugin) answerWhole(w http.ResponseWriter, r *http.Request, str
 	if withBody && len(body) > 0 {
 		_, _ = w.Write(body)
 	}
-	// Wait for the end of the call, which follows the head: the client span
-	// ends with the plugin's status, not with a cancellation.
+	// Wait for the end of the call: the client span ends with the
+	// plugin's status, not with a cancellation.
+	wait.again()
 	_, err := stream.Recv()
+	wait.end()
 	switch {
 	case errors.Is(err, io.EOF):
 	case err != nil:
@@ -256,6 +260,11 @@ func (p *externalPlugin) newUpload(stream pluginv2.Plugin_CallResourceClient, r 
 func (u *upload) run() {
 	defer close(u.done)
 	u.head.End = u.body == nil
+	if u.head.End {
+		// The whole request has arrived (see below); the head and the end
+		// of the host's side then go out together.
+		_ = u.rc.SetReadDeadline(time.Time{})
+	}
 	if err := u.stream.Send(&pluginv2.CallResourceRequest{Part: &pluginv2.CallResourceRequest_Head{Head: u.head}}); err != nil {
 		return
 	}
@@ -292,7 +301,9 @@ func (u *upload) run() {
 	// (backend.http.readTimeout), there for the request, must not end a
 	// long response (net/http cancels the request's context when the
 	// deadline passes).
-	_ = u.rc.SetReadDeadline(time.Time{})
+	if !u.head.End {
+		_ = u.rc.SetReadDeadline(time.Time{})
+	}
 	_ = u.stream.CloseSend()
 }
 
@@ -355,15 +366,17 @@ type headWait struct {
 	timer *time.Timer
 
 	mu      sync.Mutex
+	armed   time.Time // when the clock last started
 	expired bool
 	over    bool // the head came, or the call failed
 }
 
 func newHeadWait(d time.Duration, cancel context.CancelFunc) *headWait {
-	w := &headWait{d: d}
+	w := &headWait{d: d, armed: time.Now()}
 	w.timer = time.AfterFunc(d, func() {
 		w.mu.Lock()
-		if w.over {
+		// A late run of an earlier start of the clock is no expiry.
+		if w.over || time.Since(w.armed) < w.d {
 			w.mu.Unlock()
 			return
 		}
@@ -386,8 +399,19 @@ func (w *headWait) restart() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.over && !w.expired {
+		w.armed = time.Now()
 		w.timer.Reset(w.d)
 	}
+}
+
+// again starts a wait anew, once the last one has ended: for the end of
+// a call whose whole answer came.
+func (w *headWait) again() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.over, w.expired = false, false
+	w.armed = time.Now()
+	w.timer.Reset(w.d)
 }
 
 // end ends the wait, and reports whether it took too long.

@@ -146,6 +146,7 @@ type logEntry struct {
 func parseLogLine(line []byte) (e logEntry, ok bool) {
 	members, ok := scanFlatObject(line)
 	if !ok {
+		// Nested values, escapes: encoding/json, as go-plugin.
 		var m map[string]any
 		if json.Unmarshal(line, &m) != nil {
 			return e, false
@@ -159,7 +160,10 @@ func parseLogLine(line []byte) (e logEntry, ok bool) {
 	for _, m := range members {
 		switch m.key {
 		case "@level", "@message", "@timestamp":
-			s, isString := m.value.(string)
+			s, isString := m.str, m.isStr
+			if !isString {
+				s, isString = m.value.(string)
+			}
 			if !isString {
 				return e, false
 			}
@@ -176,16 +180,22 @@ func parseLogLine(line []byte) (e logEntry, ok bool) {
 				e.time = t
 			}
 		default:
-			e.attrs = append(e.attrs, slog.Any(m.key, m.value))
+			if m.isStr {
+				e.attrs = append(e.attrs, slog.String(m.key, m.str))
+			} else {
+				e.attrs = append(e.attrs, slog.Any(m.key, m.value))
+			}
 		}
 	}
 	return e, true
 }
 
-// member is one member of a JSON object; its value is what encoding/json
-// decodes into an any: string, float64, bool, nil, map or slice.
+// member is one member of a JSON object: a string, or what encoding/json
+// decodes into an any (string, float64, bool, nil, map or slice).
 type member struct {
 	key   string
+	str   string
+	isStr bool
 	value any
 }
 
@@ -212,11 +222,17 @@ func scanFlatObject(b []byte) ([]member, bool) {
 			return nil, false
 		}
 		i = skipSpace(b, i+1)
-		var value any
-		if value, i, ok = scanScalar(b, i); !ok {
+		m := member{key: key}
+		if i < len(b) && b[i] == '"' {
+			m.str, i, ok = scanString(b, i)
+			m.isStr = true
+		} else {
+			m.value, i, ok = scanScalar(b, i)
+		}
+		if !ok {
 			return nil, false
 		}
-		out = append(out, member{key: key, value: value})
+		out = append(out, m)
 		i = skipSpace(b, i)
 		if i >= len(b) {
 			return nil, false
@@ -260,15 +276,12 @@ func scanString(b []byte, i int) (string, int, bool) {
 	return "", i, false
 }
 
-// scanScalar scans a string, a number, true, false or null at b[i:].
+// scanScalar scans a number, true, false or null at b[i:].
 func scanScalar(b []byte, i int) (any, int, bool) {
 	if i >= len(b) {
 		return nil, i, false
 	}
 	switch c := b[i]; {
-	case c == '"':
-		s, next, ok := scanString(b, i)
-		return s, next, ok
 	case c == 't' && bytes.HasPrefix(b[i:], []byte("true")):
 		return true, i + 4, true
 	case c == 'f' && bytes.HasPrefix(b[i:], []byte("false")):

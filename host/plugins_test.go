@@ -222,6 +222,11 @@ func (rawPlugin) Flush(context.Context, *pluginv1.FlushRequest) (*pluginv1.Flush
 //
 //   - /break answers a head and a body part, then fails the call.
 //   - /body-first answers a body part where the head belongs.
+//   - /whole-then-hang answers "whole" in a head marked end, then does not
+//     end the call until the host cancels it.
+//   - /whole-then-more answers "whole" in a head marked end, then a body
+//     part "more", which breaks the protocol.
+//   - /request-end answers "end=<bool>" for the request's head.
 //
 // It declares rawPublicRoutes, some of them invalid.
 type rawPluginV2 struct {
@@ -267,6 +272,19 @@ func (rawPluginV2) CallResource(stream pluginv2.Plugin_CallResourceServer) error
 		return status.Error(codes.Internal, "broke after the head (in "+os.Args[0]+")")
 	case "/body-first":
 		return stream.Send(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Body{Body: []byte("no head")}})
+	case "/request-end":
+		return send(http.StatusOK, http.Header{}, fmt.Appendf(nil, "end=%v", req.GetEnd()))
+	case "/whole-then-hang", "/whole-then-more":
+		if err := stream.Send(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Head{Head: &pluginv2.ResponseHead{
+			Status: http.StatusOK, Headers: pluginproto.HeaderToProtoV2(http.Header{"Content-Type": {"text/plain"}}), Body: []byte("whole"), End: true,
+		}}}); err != nil {
+			return err
+		}
+		if req.GetPath() == "/whole-then-more" {
+			return stream.Send(&pluginv2.CallResourceResponse{Part: &pluginv2.CallResourceResponse_Body{Body: []byte("more")}})
+		}
+		<-stream.Context().Done()
+		return stream.Context().Err()
 	}
 	code, header, body, err := rawCall(req.GetPath(), req.GetRawQuery(), pluginproto.HeaderFromProtoV2(req.GetHeaders()))
 	if err != nil {

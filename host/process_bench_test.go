@@ -19,8 +19,8 @@ import (
 // receiver run in the benchmark's own process, unmeasured. Both systems
 // run at once and take alternating rounds of requests
 // (benchpair.CompareCPU). BENCHPROC_CONCURRENCY sets how many requests are
-// in flight (default 1); BENCHPROC_PROFILE_DIR makes every process write a
-// CPU profile (see internal/benchproc).
+// in flight (default 4, see benchproc.Concurrency); BENCHPROC_PROFILE_DIR
+// makes every process write a CPU profile (see internal/benchproc).
 
 // benchHost is the host config of these benchmarks: a static service
 // token, the tracing YAML under backend.tracing, and the plugins list.

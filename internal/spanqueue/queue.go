@@ -73,14 +73,14 @@ var _ sdktrace.SpanProcessor = (*Queue)(nil)
 // where logger reports failed exports and dropped spans.
 func New(name string, exp sdktrace.SpanExporter, s Settings, logger *slog.Logger) *Queue {
 	q := &Queue{
-		name:      name,
-		exporter:  exp,
-		logger:    logger,
-		s:         s,
-		full:      make(chan struct{}, 1),
-		flushReq:  make(chan chan struct{}),
-		stop:      make(chan struct{}),
-		done:      make(chan struct{}),
+		name:     name,
+		exporter: exp,
+		logger:   logger,
+		s:        s,
+		full:     make(chan struct{}, 1),
+		flushReq: make(chan chan struct{}),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	q.runCtx, q.cancelRun = context.WithCancel(context.Background())
 	go q.loop()
