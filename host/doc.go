@@ -25,9 +25,12 @@
 // host.go (New and the routes), lifecycle.go (Start, Shutdown, Run),
 // inprocess.go, external.go and supervisor.go (the two kinds of plugin),
 // handoff.go (the environment an external plugin starts with), forward.go
-// (a request's way to a plugin process), relay.go (the way back for its
-// spans), plugin_list.go (/api/plugins), access.go (who may call which
-// route), body_limit.go (backend.http.maxRequestBody for in-process
-// plugins), viewer.go (who may read the trace viewer), middleware.go
-// (routing names, panics).
+// and forward_v2.go (a request's way to a plugin process), plugin_log.go
+// and hclog_adapter.go (a plugin's log lines and go-plugin's records, in
+// the host's log), relay.go (the way back for its spans), plugin_list.go
+// (/api/plugins), access.go (who may call which route), body_limit.go
+// (backend.http.maxRequestBody for in-process plugins), viewer.go (who may
+// read the trace viewer), server_span.go, server_attributes.go and
+// server_metrics.go (the outermost handler: the caller, the server span
+// and its metrics, panics), middleware.go (route names).
 package host

@@ -204,7 +204,7 @@ func (p *externalPlugin) breakOff(r *http.Request, up *upload, err error) {
 	p.logger.ErrorContext(r.Context(), "external plugin's response broke off", "error", err)
 	span := trace.SpanFromContext(r.Context())
 	span.SetStatus(otelcodes.Error, "the plugin's response broke off")
-	span.SetName(spanName("", r)) // otelhttp names it after the handler returns, which it does not
+	span.SetName(spanName("", r)) // serverSpans names it after the handler returns, which it does not
 	panic(http.ErrAbortHandler)
 }
 

@@ -87,20 +87,32 @@ const forecastPath = "/api/weather/forecast?city=Paris"
 // httputil.ReverseProxy to a child process that does the same upstream
 // call over pooled keep-alive connections and answers the same JSON. Each
 // side's CPU is that of both its processes.
+//
+// In weather, the plugin is the example as it is, which also logs a line
+// per request (the host parses it and logs it again); in same-work, that
+// line is discarded in the plugin, which then does exactly what the
+// anchor's backend does.
 func BenchmarkCrossProcessVersusReverseProxyCPU(b *testing.B) {
-	upstream := benchproc.NewUpstream(b)
-	ours := benchproc.StartHost(b, "host", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "host", upstream)))
-	theirs := benchproc.StartReverseProxy(b, "proxy", upstream)
-	oc := benchproc.NewClient(b, ours.URL+forecastPath, staticToken)
-	tc := benchproc.NewClient(b, theirs.URL+forecastPath, staticToken)
-	warmUp(oc, tc)
-	if n := ours.Processes(); n != 2 {
-		b.Fatalf("the host runs %d processes, want 2 (itself and the plugin)", n)
+	for _, v := range []struct {
+		name string
+		logs bool
+	}{{"weather", true}, {"same-work", false}} {
+		b.Run(v.name, func(b *testing.B) {
+			upstream := benchproc.NewUpstream(b)
+			ours := benchproc.StartHost(b, "host", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "host", upstream, v.logs)))
+			theirs := benchproc.StartReverseProxy(b, "proxy", upstream)
+			oc := benchproc.NewClient(b, ours.URL+forecastPath, staticToken)
+			tc := benchproc.NewClient(b, theirs.URL+forecastPath, staticToken)
+			warmUp(oc, tc)
+			if n := ours.Processes(); n != 2 {
+				b.Fatalf("the host runs %d processes, want 2 (itself and the plugin)", n)
+			}
+			if n := theirs.Processes(); n != 2 {
+				b.Fatalf("the anchor runs %d processes, want 2 (the proxy and its backend)", n)
+			}
+			benchpair.CompareCPU(b, side(ours, oc, nil), side(theirs, tc, nil))
+		})
 	}
-	if n := theirs.Processes(); n != 2 {
-		b.Fatalf("the anchor runs %d processes, want 2 (the proxy and its backend)", n)
-	}
-	benchpair.CompareCPU(b, side(ours, oc, nil), side(theirs, tc, nil))
 }
 
 // BenchmarkCrossProcessTracedVersusUntracedCPU measures the CPU per
@@ -110,8 +122,8 @@ func BenchmarkCrossProcessVersusReverseProxyCPU(b *testing.B) {
 func BenchmarkCrossProcessTracedVersusUntracedCPU(b *testing.B) {
 	upstream := benchproc.NewUpstream(b)
 	rec := otlptest.NewReceiver(b, otlptest.Discard())
-	traced := benchproc.StartHost(b, "traced", benchHost(tracedProcYAML(rec), benchproc.WeatherPlugin(b, "traced", upstream)))
-	untraced := benchproc.StartHost(b, "untraced", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "untraced", upstream)))
+	traced := benchproc.StartHost(b, "traced", benchHost(tracedProcYAML(rec), benchproc.WeatherPlugin(b, "traced", upstream, true)))
+	untraced := benchproc.StartHost(b, "untraced", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "untraced", upstream, true)))
 	tc := benchproc.NewClient(b, traced.URL+forecastPath, staticToken)
 	uc := benchproc.NewClient(b, untraced.URL+forecastPath, staticToken)
 	warmUp(tc, uc)

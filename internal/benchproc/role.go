@@ -17,10 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/plugtrace/plugtrace/config"
 	"github.com/plugtrace/plugtrace/examples/todos"
 	"github.com/plugtrace/plugtrace/examples/weather"
 	"github.com/plugtrace/plugtrace/host"
+	"github.com/plugtrace/plugtrace/plugin"
 )
 
 // The environment of a process in a role.
@@ -36,6 +39,7 @@ const (
 const (
 	roleHost    = "host"    // a plugtrace host, as cmd/plugtrace serves it
 	roleWeather = "weather" // the weather example plugin, started by a host
+	roleQuiet   = "quiet"   // the same, its log line per request discarded
 	roleProxy   = "proxy"   // a ReverseProxy that starts its backend
 	roleBackend = "backend" // the anchor's backend: the weather plugin's work, plainly
 )
@@ -80,6 +84,8 @@ func runRole(role string) int {
 		err = runHost()
 	case roleWeather:
 		err = weather.Main()
+	case roleQuiet:
+		err = quietWeather()
 	case roleProxy:
 		err = runProxy()
 	case roleBackend:
@@ -92,6 +98,18 @@ func runRole(role string) int {
 		return 1
 	}
 	return 0
+}
+
+// quietWeather runs the weather example plugin as weather.Main does, but
+// with a logger that discards: the plugin then does what the anchor's
+// backend does, and no more.
+func quietWeather() error {
+	return plugin.Manage(weather.ID, func(ctx context.Context, env plugin.Env) (http.Handler, error) {
+		env.Logger = slog.New(slog.DiscardHandler)
+		return weather.NewHandler(ctx, env)
+	}, plugin.ManageOpts{TracingOpts: plugin.TracingOpts{
+		CustomAttributes: []attribute.KeyValue{attribute.String("weather.example", "true")},
+	}})
 }
 
 // untilStdinCloses returns a context that ends when the process's stdin

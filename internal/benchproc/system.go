@@ -52,11 +52,17 @@ func StartReverseProxy(tb testing.TB, name, upstream string) *System {
 
 // WeatherPlugin returns the entry of a host's plugins list, in YAML, that
 // runs the weather example plugin with upstream as its upstream. system
-// names the host's system, for the plugin's profile.
-func WeatherPlugin(tb testing.TB, system, upstream string) string {
+// names the host's system, for the plugin's profile. Without logs, the
+// plugin's one log line per request ("forecast served") is discarded in
+// the plugin, which then does exactly what the anchor's backend does.
+func WeatherPlugin(tb testing.TB, system, upstream string, logs bool) string {
 	tb.Helper()
-	env := fmt.Sprintf("{%s: %s, %s: %q, %s: %q}", envRole, roleWeather, weather.UpstreamEnv, upstream,
-		envCPUProfile, profilePath(tb, system, roleWeather))
+	role := roleWeather
+	if !logs {
+		role = roleQuiet
+	}
+	env := fmt.Sprintf("{%s: %s, %s: %q, %s: %q}", envRole, role, weather.UpstreamEnv, upstream,
+		envCPUProfile, profilePath(tb, system, role))
 	return fmt.Sprintf("- id: %s\n  command: [%q]\n  env: %s\n", weather.ID, os.Args[0], env)
 }
 
