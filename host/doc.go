@@ -25,7 +25,7 @@
 // host.go (New and the routes), lifecycle.go (Start, Shutdown, Run),
 // inprocess.go, external.go and supervisor.go (the two kinds of plugin),
 // handoff.go (the environment an external plugin starts with), forward.go
-// and forward_v2.go (a request's way to a plugin process), plugin_log.go
+// and forward_v2.go (a request's way to a plugin process; head_wait.go bounds the wait for v2's answer), plugin_log.go
 // and hclog_adapter.go (a plugin's log lines and go-plugin's records, in
 // the host's log), relay.go (the way back for its spans), plugin_list.go
 // (/api/plugins), access.go (who may call which route), body_limit.go
