@@ -60,6 +60,7 @@ type service struct {
 	public         trace.Tracer // what Tracer returns
 	httpAuth       auth.HTTPAuth
 	idAttr         attribute.KeyValue
+	idAttrs        []attribute.KeyValue // idAttr alone, shared by the spans that have no other start attributes
 }
 
 var _ Service = (*service)(nil)
@@ -72,6 +73,7 @@ func newService(id string, cfg Config, tp trace.TracerProvider, httpAuth auth.HT
 		httpAuth:       httpAuth,
 		idAttr:         PluginIDKey.String(id),
 	}
+	s.idAttrs = []attribute.KeyValue{s.idAttr}
 	if !s.enabled {
 		s.tracer = noop.Tracer{}
 		s.public = s.tracer
@@ -114,15 +116,14 @@ func (s *service) StartActiveSpan(ctx context.Context, name string,
 	}
 
 	rs := &recordingSpan{}
-	startOpts := rs.startOpt[:0] // internal is the SDK's default kind
-	if cfg.kind != trace.SpanKindInternal {
-		rs.startOpt[0] = trace.WithSpanKind(cfg.kind)
-		startOpts = rs.startOpt[:]
-	}
-	ctx, span := s.tracer.Start(ctx, name, startOpts...)
+	ctx, span := s.tracer.Start(ctx, name, kindOptions(cfg.kind)...)
 	// Attributes are set right after the start rather than as a start
 	// option: the SDK then copies them once instead of twice.
-	span.SetAttributes(s.startAttributes(rs.attrs[:0], cfg, creds, hasCreds)...)
+	if len(cfg.attrs) == 0 && !hasCreds {
+		span.SetAttributes(s.idAttrs...)
+	} else {
+		span.SetAttributes(s.startAttributes(cfg, creds, hasCreds)...)
+	}
 	rs.view = ctxSpan{Span: span, dropEndUser: !s.captureEndUser}
 	if rs.view.dropEndUser && span.IsRecording() {
 		ctx = trace.ContextWithSpan(ctx, &rs.view)
@@ -175,10 +176,11 @@ func (s *service) credentials(cfg spanConfig) (auth.Credentials, bool, error) {
 	return c, true, nil
 }
 
-// startAttributes appends to buf, in order of increasing precedence: the
+// startAttributes returns, in order of increasing precedence: the
 // plugin id, the principal, and the caller's attributes, so that a caller
 // attribute replaces an attribute of the service with the same key.
-func (s *service) startAttributes(buf []attribute.KeyValue, cfg spanConfig, creds auth.Credentials, hasCreds bool) []attribute.KeyValue {
+func (s *service) startAttributes(cfg spanConfig, creds auth.Credentials, hasCreds bool) []attribute.KeyValue {
+	buf := make([]attribute.KeyValue, 0, 3+len(cfg.attrs))
 	buf = append(buf, s.idAttr)
 	if hasCreds {
 		buf = append(buf, principalTypeAttr(creds.PrincipalType()))

@@ -32,17 +32,30 @@ type Span interface {
 	SpanContext() trace.SpanContext
 }
 
-// startAttrsInline is how many start attributes fit in a span without a
-// further allocation: the plugin id, the principal's two, and a few of the
-// caller's.
-const startAttrsInline = 4
-
-// recordingSpan is the Span of a traced plugin. It is one allocation that
-// also holds the context's view of the span and the start attributes.
+// recordingSpan is the Span of a traced plugin. It holds the context's
+// view of the span, so that the two are one allocation.
 type recordingSpan struct {
-	view     ctxSpan
-	startOpt [1]trace.SpanStartOption
-	attrs    [startAttrsInline]attribute.KeyValue
+	view ctxSpan
+}
+
+// spanKindOptions are the start options of each span kind, made once: the
+// variadic options of Tracer.Start escape, and would be an allocation per
+// span otherwise. The SDK's default kind, internal, takes none.
+var spanKindOptions = func() [trace.SpanKindConsumer + 1][]trace.SpanStartOption {
+	var opts [trace.SpanKindConsumer + 1][]trace.SpanStartOption
+	for k := range opts {
+		if trace.SpanKind(k) != trace.SpanKindInternal {
+			opts[k] = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKind(k))}
+		}
+	}
+	return opts
+}()
+
+func kindOptions(k trace.SpanKind) []trace.SpanStartOption {
+	if k >= 0 && int(k) < len(spanKindOptions) {
+		return spanKindOptions[k]
+	}
+	return []trace.SpanStartOption{trace.WithSpanKind(k)}
 }
 
 var _ Span = (*recordingSpan)(nil)
