@@ -116,18 +116,26 @@ func BenchmarkCrossProcessVersusReverseProxyCPU(b *testing.B) {
 }
 
 // BenchmarkCrossProcessTracedVersusUntracedCPU measures the CPU per
-// request of host and plugin for GET /api/weather/forecast traced (the
-// plugin exports to the host's relay, the host to an OTLP/gRPC receiver)
-// against untraced (nothing sampled, plugin tracing off).
+// request of host and plugin for GET /api/weather/forecast traced against
+// untraced (nothing sampled, plugin tracing off). In relay, the default,
+// the plugin exports to the host's relay and the host to an OTLP/gRPC
+// receiver; in direct (backend.tracing.plugins.export: direct), the plugin
+// exports to the receiver itself, as Grafana's plugins do.
 func BenchmarkCrossProcessTracedVersusUntracedCPU(b *testing.B) {
-	upstream := benchproc.NewUpstream(b)
-	rec := otlptest.NewReceiver(b, otlptest.Discard())
-	traced := benchproc.StartHost(b, "traced", benchHost(tracedProcYAML(rec), benchproc.WeatherPlugin(b, "traced", upstream, true)))
-	untraced := benchproc.StartHost(b, "untraced", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "untraced", upstream, true)))
-	tc := benchproc.NewClient(b, traced.URL+forecastPath, staticToken)
-	uc := benchproc.NewClient(b, untraced.URL+forecastPath, staticToken)
-	warmUp(tc, uc)
-	// The host's server and client spans; the plugin's server span, its
-	// weather.forecast and the HTTP client span of the upstream call.
-	benchpair.CompareCPU(b, side(traced, tc, exported(b, rec, tc, 5)), side(untraced, uc, nil))
+	for _, export := range []string{"relay", "direct"} {
+		b.Run(export, func(b *testing.B) {
+			upstream := benchproc.NewUpstream(b)
+			rec := otlptest.NewReceiver(b, otlptest.Discard())
+			tracedYAML := tracedProcYAML(rec) + "\nplugins: {export: " + export + "}"
+			traced := benchproc.StartHost(b, "traced", benchHost(tracedYAML, benchproc.WeatherPlugin(b, "traced", upstream, true)))
+			untraced := benchproc.StartHost(b, "untraced", benchHost(untracedProcYAML, benchproc.WeatherPlugin(b, "untraced", upstream, true)))
+			tc := benchproc.NewClient(b, traced.URL+forecastPath, staticToken)
+			uc := benchproc.NewClient(b, untraced.URL+forecastPath, staticToken)
+			warmUp(tc, uc)
+			// The host's server and client spans; the plugin's server span,
+			// its weather.forecast and the HTTP client span of the upstream
+			// call.
+			benchpair.CompareCPU(b, side(traced, tc, exported(b, rec, tc, 5)), side(untraced, uc, nil))
+		})
+	}
 }
