@@ -119,10 +119,15 @@ func (s *service) StartActiveSpan(ctx context.Context, name string,
 	ctx, span := s.tracer.Start(ctx, name, kindOptions(cfg.kind)...)
 	// Attributes are set right after the start rather than as a start
 	// option: the SDK then copies them once instead of twice.
-	if len(cfg.attrs) == 0 && !hasCreds {
-		span.SetAttributes(s.idAttrs...)
-	} else {
+	switch {
+	case hasCreds || (!s.captureEndUser && HasEndUser(cfg.attrs)):
 		span.SetAttributes(s.startAttributes(cfg, creds, hasCreds)...)
+	default:
+		// No attribute to compute or drop: the plugin id, then the
+		// caller's, which win over it as the SDK keeps the last of a key,
+		// without a slice of both.
+		span.SetAttributes(s.idAttrs...)
+		span.SetAttributes(cfg.attrs...)
 	}
 	rs.view = ctxSpan{Span: span, dropEndUser: !s.captureEndUser}
 	if rs.view.dropEndUser && span.IsRecording() {
@@ -180,7 +185,7 @@ func (s *service) credentials(cfg spanConfig) (auth.Credentials, bool, error) {
 // plugin id, the principal, and the caller's attributes, so that a caller
 // attribute replaces an attribute of the service with the same key.
 func (s *service) startAttributes(cfg spanConfig, creds auth.Credentials, hasCreds bool) []attribute.KeyValue {
-	buf := make([]attribute.KeyValue, 0, 3+len(cfg.attrs))
+	buf := make([]attribute.KeyValue, 0, 3+len(cfg.attrs)) // the id, the principal's two
 	buf = append(buf, s.idAttr)
 	if hasCreds {
 		buf = append(buf, principalTypeAttr(creds.PrincipalType()))
