@@ -146,6 +146,29 @@ func TestSpanKindAndAttributes(t *testing.T) {
 	}
 }
 
+// Every kind, the start options of which are made once, and kinds out of
+// range, which the SDK takes as internal.
+func TestEverySpanKind(t *testing.T) {
+	for _, tt := range []struct{ kind, want trace.SpanKind }{
+		{trace.SpanKindUnspecified, trace.SpanKindInternal},
+		{trace.SpanKindInternal, trace.SpanKindInternal},
+		{trace.SpanKindServer, trace.SpanKindServer},
+		{trace.SpanKindClient, trace.SpanKindClient},
+		{trace.SpanKindProducer, trace.SpanKindProducer},
+		{trace.SpanKindConsumer, trace.SpanKindConsumer},
+		{trace.SpanKind(42), trace.SpanKindInternal},
+		{trace.SpanKind(-1), trace.SpanKindInternal},
+	} {
+		rec := tracingtest.NewRecorder()
+		if err := rec.Service(t, "todos").StartActiveSpan(context.Background(), "op", nothing, tracing.WithKind(tt.kind)); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.Span(t, "op").SpanKind(); got != tt.want {
+			t.Errorf("WithKind(%d): kind = %v, want %v", tt.kind, got, tt.want)
+		}
+	}
+}
+
 func TestActiveSpanAndParent(t *testing.T) {
 	rec := tracingtest.NewRecorder()
 	svc := rec.Service(t, "todos")
