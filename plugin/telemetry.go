@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/plugtrace/plugtrace/internal/enduser"
 	"github.com/plugtrace/plugtrace/internal/handoff"
+	"github.com/plugtrace/plugtrace/internal/otlpexport"
 	"github.com/plugtrace/plugtrace/internal/spanqueue"
 	"github.com/plugtrace/plugtrace/tracing"
 )
@@ -59,7 +61,7 @@ func newTelemetry(ctx context.Context, ho handoff.Plugin, logger *slog.Logger, e
 	if !ho.Enabled {
 		return t, nil
 	}
-	exp, err := autoexport.NewSpanExporter(ctx)
+	exp, err := newSpanExporter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("span exporter (OTEL_TRACES_EXPORTER, %s, %s): %w", handoff.EnvOTLPProtocol, handoff.EnvOTLPEndpoint, err)
 	}
@@ -86,6 +88,17 @@ func newTelemetry(ctx context.Context, ho handoff.Plugin, logger *slog.Logger, e
 	)
 	t.tp = t.sdk
 	return t, nil
+}
+
+// newSpanExporter is autoexport's exporter for OTEL_TRACES_EXPORTER, with
+// plugtrace's OTLP encoder for otlp, autoexport's default and what the
+// host hands a traced plugin (see internal/otlpexport for why).
+func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	switch os.Getenv(handoff.EnvExporter) {
+	case "", "otlp":
+		return otlpexport.NewFromEnv(ctx)
+	}
+	return autoexport.NewSpanExporter(ctx)
 }
 
 // ForceFlush exports every span the plugin holds.

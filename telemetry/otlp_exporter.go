@@ -18,12 +18,14 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	"github.com/plugtrace/plugtrace/config"
+	"github.com/plugtrace/plugtrace/internal/otlpexport"
 )
 
-// newOTLPExporter builds the OTLP exporter of cfg. What cfg leaves empty,
-// the exporter reads from the standard OTEL_EXPORTER_OTLP_* variables
-// itself (endpoint, headers, insecure, certificates, timeout, compression),
-// or takes its default. It does not connect: an unreachable collector shows
+// newOTLPExporter builds the OTLP exporter of cfg: the SDK's OTLP client
+// behind plugtrace's encoder (internal/otlpexport). What cfg leaves empty,
+// the client reads from the standard OTEL_EXPORTER_OTLP_* variables itself
+// (endpoint, headers, insecure, certificates, timeout, compression), or
+// takes its default. It does not connect: an unreachable collector shows
 // up as failed exports, not as a start-up error.
 func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporter, error) {
 	tlsCfg, err := tlsConfig(cfg.TLS)
@@ -53,7 +55,7 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		if cfg.Headers != nil {
 			opts = append(opts, otlptracegrpc.WithHeaders(cfg.Headers))
 		}
-		return otlptracegrpc.New(ctx, opts...)
+		return otlpexport.New(ctx, otlptracegrpc.NewClient(opts...))
 	case config.ProtocolHTTPProtobuf:
 		var opts []otlptracehttp.Option
 		switch {
@@ -71,7 +73,7 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		if cfg.Headers != nil {
 			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
 		}
-		return otlptracehttp.New(ctx, opts...)
+		return otlpexport.New(ctx, otlptracehttp.NewClient(opts...))
 	}
 	return nil, fmt.Errorf("backend.tracing.otlp.protocol: %q is not grpc or http/protobuf", cfg.Protocol)
 }

@@ -66,6 +66,7 @@ type Receiver struct {
 
 	mu       sync.Mutex
 	spans    []Span
+	raw      []*tracepb.ResourceSpans
 	count    int
 	headers  []metadata.MD
 	requests int
@@ -132,6 +133,7 @@ func (r *Receiver) Export(ctx context.Context, req *collectortrace.ExportTraceSe
 	}
 	spans := Flatten(req.GetResourceSpans())
 	r.spans = append(r.spans, spans...)
+	r.raw = append(r.raw, req.GetResourceSpans()...)
 	r.count += len(spans)
 	return &collectortrace.ExportTraceServiceResponse{}, nil
 }
@@ -211,6 +213,14 @@ func (r *Receiver) Spans() []Span {
 	return append([]Span(nil), r.spans...)
 }
 
+// ResourceSpans returns the resource spans received so far, as they came
+// (not flattened), for tests that compare whole messages.
+func (r *Receiver) ResourceSpans() []*tracepb.ResourceSpans {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*tracepb.ResourceSpans(nil), r.raw...)
+}
+
 // SpanCount returns how many spans were received so far.
 func (r *Receiver) SpanCount() int {
 	r.mu.Lock()
@@ -236,7 +246,7 @@ func (r *Receiver) Requests() int {
 func (r *Receiver) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.spans, r.headers, r.requests, r.count = nil, nil, 0, 0
+	r.spans, r.raw, r.headers, r.requests, r.count = nil, nil, nil, 0, 0
 }
 
 // WaitForSpans waits until match holds for the received spans, or fails the
