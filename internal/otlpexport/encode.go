@@ -12,68 +12,80 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// The field numbers of the OTLP messages written here
-// (opentelemetry/proto/trace/v1/trace.proto, common/v1/common.proto,
-// resource/v1/resource.proto).
+// tag is the tag of a field: its number and wire type, in one byte for
+// the field numbers below 16.
+type tag byte
+
+// The wire types.
 const (
-	resourceSpansResource   protowire.Number = 1
-	resourceSpansScopeSpans protowire.Number = 2
-	resourceSpansSchemaURL  protowire.Number = 3
+	wireVarint  = 0
+	wireFixed64 = 1
+	wireBytes   = 2
+	wireFixed32 = 5
+)
 
-	resourceAttributes protowire.Number = 1
+// The tags of the fields of the OTLP messages written here
+// (opentelemetry/proto/trace/v1/trace.proto, common/v1/common.proto,
+// resource/v1/resource.proto). Span.flags, field 16, takes two bytes,
+// spanFlagsTag0 and spanFlagsTag1.
+const (
+	resourceSpansResource   tag = 1<<3 | wireBytes
+	resourceSpansScopeSpans tag = 2<<3 | wireBytes
+	resourceSpansSchemaURL  tag = 3<<3 | wireBytes
 
-	scopeSpansScope     protowire.Number = 1
-	scopeSpansSpans     protowire.Number = 2
-	scopeSpansSchemaURL protowire.Number = 3
+	resourceAttributes tag = 1<<3 | wireBytes
 
-	scopeName       protowire.Number = 1
-	scopeVersion    protowire.Number = 2
-	scopeAttributes protowire.Number = 3
+	scopeSpansScope     tag = 1<<3 | wireBytes
+	scopeSpansSpans     tag = 2<<3 | wireBytes
+	scopeSpansSchemaURL tag = 3<<3 | wireBytes
 
-	spanTraceID           protowire.Number = 1
-	spanSpanID            protowire.Number = 2
-	spanTraceState        protowire.Number = 3
-	spanParentSpanID      protowire.Number = 4
-	spanName              protowire.Number = 5
-	spanKind              protowire.Number = 6
-	spanStartTime         protowire.Number = 7
-	spanEndTime           protowire.Number = 8
-	spanAttributes        protowire.Number = 9
-	spanDroppedAttributes protowire.Number = 10
-	spanEvents            protowire.Number = 11
-	spanDroppedEvents     protowire.Number = 12
-	spanLinks             protowire.Number = 13
-	spanDroppedLinks      protowire.Number = 14
-	spanStatus            protowire.Number = 15
-	spanFlags             protowire.Number = 16
+	scopeName       tag = 1<<3 | wireBytes
+	scopeVersion    tag = 2<<3 | wireBytes
+	scopeAttributes tag = 3<<3 | wireBytes
 
-	eventTime              protowire.Number = 1
-	eventName              protowire.Number = 2
-	eventAttributes        protowire.Number = 3
-	eventDroppedAttributes protowire.Number = 4
+	spanTraceID           tag = 1<<3 | wireBytes
+	spanSpanID            tag = 2<<3 | wireBytes
+	spanTraceState        tag = 3<<3 | wireBytes
+	spanParentSpanID      tag = 4<<3 | wireBytes
+	spanName              tag = 5<<3 | wireBytes
+	spanKind              tag = 6<<3 | wireVarint
+	spanStartTime         tag = 7<<3 | wireFixed64
+	spanEndTime           tag = 8<<3 | wireFixed64
+	spanAttributes        tag = 9<<3 | wireBytes
+	spanDroppedAttributes tag = 10<<3 | wireVarint
+	spanEvents            tag = 11<<3 | wireBytes
+	spanDroppedEvents     tag = 12<<3 | wireVarint
+	spanLinks             tag = 13<<3 | wireBytes
+	spanDroppedLinks      tag = 14<<3 | wireVarint
+	spanStatus            tag = 15<<3 | wireBytes
 
-	linkTraceID           protowire.Number = 1
-	linkSpanID            protowire.Number = 2
-	linkAttributes        protowire.Number = 4
-	linkDroppedAttributes protowire.Number = 5
-	linkFlags             protowire.Number = 6
+	eventTime              tag = 1<<3 | wireFixed64
+	eventName              tag = 2<<3 | wireBytes
+	eventAttributes        tag = 3<<3 | wireBytes
+	eventDroppedAttributes tag = 4<<3 | wireVarint
 
-	statusMessage protowire.Number = 2
-	statusCode    protowire.Number = 3
+	linkTraceID           tag = 1<<3 | wireBytes
+	linkSpanID            tag = 2<<3 | wireBytes
+	linkAttributes        tag = 4<<3 | wireBytes
+	linkDroppedAttributes tag = 5<<3 | wireVarint
+	linkFlags             tag = 6<<3 | wireFixed32
 
-	keyValueKey   protowire.Number = 1
-	keyValueValue protowire.Number = 2
+	statusMessage tag = 2<<3 | wireBytes
+	statusCode    tag = 3<<3 | wireVarint
 
-	anyString protowire.Number = 1
-	anyBool   protowire.Number = 2
-	anyInt    protowire.Number = 3
-	anyDouble protowire.Number = 4
-	anyArray  protowire.Number = 5
-	anyKVList protowire.Number = 6
-	anyBytes  protowire.Number = 7
+	keyValueKey   tag = 1<<3 | wireBytes
+	keyValueValue tag = 2<<3 | wireBytes
 
-	arrayValues  protowire.Number = 1 // ArrayValue.values
-	kvlistValues protowire.Number = 1 // KeyValueList.values
+	anyString tag = 1<<3 | wireBytes
+	anyBool   tag = 2<<3 | wireVarint
+	anyInt    tag = 3<<3 | wireVarint
+	anyDouble tag = 4<<3 | wireFixed64
+	anyArray  tag = 5<<3 | wireBytes
+	anyKVList tag = 6<<3 | wireBytes
+	anyBytes  tag = 7<<3 | wireBytes
+
+	arrayValues  tag = 1<<3 | wireBytes // ArrayValue.values
+	kvlistValues tag = 1<<3 | wireBytes // KeyValueList.values
 )
 
 // The values of the OTLP enums and flags written here.
@@ -81,18 +93,21 @@ const (
 	statusCodeOK    = 1
 	statusCodeError = 2
 
+	spanFlagsTag0, spanFlagsTag1 = 0x85, 0x01 // 16<<3 | wireFixed32, as a varint
+
 	flagsHasIsRemote = 0x100 // SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK
 	flagsIsRemote    = 0x200 // SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK
 )
 
 // encoder appends protobuf to b. A message field is written by begin, its
 // fields, and end, which fills in the length: begin leaves one byte for
-// it, and end moves the message up when its length needs more.
+// it, and end moves the message up when its length needs more. The
+// helpers take the tags as bytes (protowire.AppendTag computes a varint
+// each time; it was a tenth of the encoder's time).
 type encoder struct{ b []byte }
 
-func (e *encoder) begin(n protowire.Number) int {
-	e.b = protowire.AppendTag(e.b, n, protowire.BytesType)
-	e.b = append(e.b, 0)
+func (e *encoder) begin(t tag) int {
+	e.b = append(e.b, byte(t), 0)
 	return len(e.b)
 }
 
@@ -110,43 +125,47 @@ func (e *encoder) end(start int) {
 	protowire.AppendVarint(e.b[:start-1], uint64(n))
 }
 
-func (e *encoder) bytes(n protowire.Number, v []byte) {
-	e.b = protowire.AppendTag(e.b, n, protowire.BytesType)
-	e.b = protowire.AppendBytes(e.b, v)
+// length appends n as a varint, the common one-byte case inline.
+func (e *encoder) length(n int) {
+	if n < 0x80 {
+		e.b = append(e.b, byte(n))
+		return
+	}
+	e.b = protowire.AppendVarint(e.b, uint64(n))
+}
+
+func (e *encoder) bytes(t tag, v []byte) {
+	e.b = append(e.b, byte(t))
+	e.length(len(v))
+	e.b = append(e.b, v...)
 }
 
 // string writes a string field; proto3 leaves out an empty one.
-func (e *encoder) string(n protowire.Number, v string) {
+func (e *encoder) string(t tag, v string) {
 	if v != "" {
-		e.oneofString(n, v)
+		e.oneofString(t, v)
 	}
 }
 
 // oneofString writes a string field even when it is empty, as a oneof
 // member is.
-func (e *encoder) oneofString(n protowire.Number, v string) {
-	e.b = protowire.AppendTag(e.b, n, protowire.BytesType)
-	e.b = protowire.AppendString(e.b, v)
+func (e *encoder) oneofString(t tag, v string) {
+	e.b = append(e.b, byte(t))
+	e.length(len(v))
+	e.b = append(e.b, v...)
 }
 
-func (e *encoder) varint(n protowire.Number, v uint64) {
+func (e *encoder) varint(t tag, v uint64) {
 	if v != 0 {
-		e.b = protowire.AppendTag(e.b, n, protowire.VarintType)
+		e.b = append(e.b, byte(t))
 		e.b = protowire.AppendVarint(e.b, v)
 	}
 }
 
-func (e *encoder) fixed64(n protowire.Number, v uint64) {
+func (e *encoder) fixed64(t tag, v uint64) {
 	if v != 0 {
-		e.b = protowire.AppendTag(e.b, n, protowire.Fixed64Type)
+		e.b = append(e.b, byte(t))
 		e.b = protowire.AppendFixed64(e.b, v)
-	}
-}
-
-func (e *encoder) fixed32(n protowire.Number, v uint32) {
-	if v != 0 {
-		e.b = protowire.AppendTag(e.b, n, protowire.Fixed32Type)
-		e.b = protowire.AppendFixed32(e.b, v)
 	}
 }
 
@@ -190,7 +209,8 @@ func (e *encoder) span(sd sdktrace.ReadOnlySpan) {
 			e.keyValue(linkAttributes, kv)
 		}
 		e.varint(linkDroppedAttributes, count(l.DroppedAttributeCount))
-		e.fixed32(linkFlags, flags(l.SpanContext.TraceFlags(), l.SpanContext))
+		e.b = append(e.b, byte(linkFlags))
+		e.b = protowire.AppendFixed32(e.b, flags(l.SpanContext.TraceFlags(), l.SpanContext)) // never 0
 		e.end(m)
 	}
 	e.varint(spanDroppedLinks, count(sd.DroppedLinks()))
@@ -204,11 +224,12 @@ func (e *encoder) span(sd sdktrace.ReadOnlySpan) {
 		e.varint(statusCode, statusCodeError)
 	}
 	e.end(m)
-	e.fixed32(spanFlags, flags(sc.TraceFlags(), parent))
+	e.b = append(e.b, spanFlagsTag0, spanFlagsTag1)
+	e.b = protowire.AppendFixed32(e.b, flags(sc.TraceFlags(), parent)) // never 0
 }
 
-func (e *encoder) keyValue(n protowire.Number, kv attribute.KeyValue) {
-	m := e.begin(n)
+func (e *encoder) keyValue(t tag, kv attribute.KeyValue) {
+	m := e.begin(t)
 	e.string(keyValueKey, string(kv.Key))
 	e.anyValue(keyValueValue, kv.Value)
 	e.end(m)
@@ -216,18 +237,20 @@ func (e *encoder) keyValue(n protowire.Number, kv attribute.KeyValue) {
 
 // anyValue writes v as an AnyValue, as the SDK's OTLP exporters do: an
 // empty value as an empty message, a type it does not know as "INVALID".
-func (e *encoder) anyValue(n protowire.Number, v attribute.Value) {
-	m := e.begin(n)
+func (e *encoder) anyValue(t tag, v attribute.Value) {
+	m := e.begin(t)
 	switch v.Type() {
 	case attribute.EMPTY:
 	case attribute.BOOL:
-		e.b = protowire.AppendTag(e.b, anyBool, protowire.VarintType)
-		e.b = protowire.AppendVarint(e.b, protowire.EncodeBool(v.AsBool()))
+		e.b = append(e.b, byte(anyBool), 0)
+		if v.AsBool() {
+			e.b[len(e.b)-1] = 1
+		}
 	case attribute.INT64:
-		e.b = protowire.AppendTag(e.b, anyInt, protowire.VarintType)
+		e.b = append(e.b, byte(anyInt))
 		e.b = protowire.AppendVarint(e.b, uint64(v.AsInt64())) //nolint:gosec // int64 is two's complement on the wire
 	case attribute.FLOAT64:
-		e.b = protowire.AppendTag(e.b, anyDouble, protowire.Fixed64Type)
+		e.b = append(e.b, byte(anyDouble))
 		e.b = protowire.AppendFixed64(e.b, math.Float64bits(v.AsFloat64()))
 	case attribute.STRING:
 		e.oneofString(anyString, v.AsString())
