@@ -45,5 +45,5 @@ bench-smoke:
 
 # The numbers in the README's Performance section.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./tracing/ ./httpclient/ ./traceview/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./tracing/ ./httpclient/ ./traceview/ ./internal/otlpexport/
 	$(GO) test -run '^$$' -bench 'CPU|ExternalRoundTrip' -benchtime 3000x -count 3 ./host/
