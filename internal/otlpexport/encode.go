@@ -257,35 +257,15 @@ func (e *encoder) anyValue(t tag, v attribute.Value) {
 	case attribute.BYTESLICE:
 		e.bytes(anyBytes, v.AsByteSlice())
 	case attribute.BOOLSLICE:
-		a := e.begin(anyArray)
-		for _, x := range v.AsBoolSlice() {
-			e.anyValue(arrayValues, attribute.BoolValue(x))
-		}
-		e.end(a)
+		array(e, v.AsBoolSlice(), attribute.BoolValue)
 	case attribute.INT64SLICE:
-		a := e.begin(anyArray)
-		for _, x := range v.AsInt64Slice() {
-			e.anyValue(arrayValues, attribute.Int64Value(x))
-		}
-		e.end(a)
+		array(e, v.AsInt64Slice(), attribute.Int64Value)
 	case attribute.FLOAT64SLICE:
-		a := e.begin(anyArray)
-		for _, x := range v.AsFloat64Slice() {
-			e.anyValue(arrayValues, attribute.Float64Value(x))
-		}
-		e.end(a)
+		array(e, v.AsFloat64Slice(), attribute.Float64Value)
 	case attribute.STRINGSLICE:
-		a := e.begin(anyArray)
-		for _, x := range v.AsStringSlice() {
-			e.anyValue(arrayValues, attribute.StringValue(x))
-		}
-		e.end(a)
+		array(e, v.AsStringSlice(), attribute.StringValue)
 	case attribute.SLICE:
-		a := e.begin(anyArray)
-		for _, x := range v.AsSlice() {
-			e.anyValue(arrayValues, x)
-		}
-		e.end(a)
+		array(e, v.AsSlice(), func(x attribute.Value) attribute.Value { return x })
 	case attribute.MAP:
 		a := e.begin(anyKVList)
 		for _, kv := range v.AsMap() {
@@ -296,6 +276,15 @@ func (e *encoder) anyValue(t tag, v attribute.Value) {
 		e.oneofString(anyString, "INVALID")
 	}
 	e.end(m)
+}
+
+// array writes xs as an ArrayValue field of an AnyValue.
+func array[T any](e *encoder, xs []T, value func(T) attribute.Value) {
+	a := e.begin(anyArray)
+	for _, x := range xs {
+		e.anyValue(arrayValues, value(x))
+	}
+	e.end(a)
 }
 
 func kind(k trace.SpanKind) int {

@@ -188,6 +188,16 @@ func grpcOpts(rec *otlptest.Receiver) []otlptracegrpc.Option {
 	return []otlptracegrpc.Option{otlptracegrpc.WithEndpoint(rec.Endpoint()), otlptracegrpc.WithInsecure()}
 }
 
+// newExporter returns an exporter to rec over gRPC.
+func newExporter(t *testing.T, rec *otlptest.Receiver) *otlpexport.Exporter {
+	t.Helper()
+	exp, err := otlpexport.New(context.Background(), otlptracegrpc.NewClient(grpcOpts(rec)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exp
+}
+
 // exportBoth sends spans through the SDK's exporter to one receiver and
 // through ours to another, and returns what each received.
 func exportBoth(t *testing.T, spans []sdktrace.ReadOnlySpan) (ours, sdks []*tracepb.ResourceSpans) {
@@ -199,10 +209,7 @@ func exportBoth(t *testing.T, spans []sdktrace.ReadOnlySpan) (ours, sdks []*trac
 		t.Fatal(err)
 	}
 	defer stock.Shutdown(ctx)
-	exp, err := otlpexport.New(ctx, otlptracegrpc.NewClient(grpcOpts(recOurs)...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	exp := newExporter(t, recOurs)
 	defer exp.Shutdown(ctx)
 	if err := stock.ExportSpans(ctx, spans); err != nil {
 		t.Fatal(err)
@@ -232,10 +239,7 @@ func TestSameRequestAsTheSDKExporter(t *testing.T) {
 func TestNothingToExport(t *testing.T) {
 	ctx := context.Background()
 	rec := otlptest.NewReceiver(t)
-	exp, err := otlpexport.New(ctx, otlptracegrpc.NewClient(grpcOpts(rec)...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	exp := newExporter(t, rec)
 	defer exp.Shutdown(ctx)
 	if err := exp.ExportSpans(ctx, nil); err != nil {
 		t.Fatal(err)
@@ -294,12 +298,9 @@ func TestHTTPClient(t *testing.T) {
 func TestErrorsAndShutdown(t *testing.T) {
 	ctx := context.Background()
 	rec := otlptest.NewReceiver(t)
-	exp, err := otlpexport.New(ctx, otlptracegrpc.NewClient(grpcOpts(rec)...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	exp := newExporter(t, rec)
 	rec.Refuse(grpccodes.InvalidArgument) // not retried
-	err = exp.ExportSpans(ctx, fixture(2))
+	err := exp.ExportSpans(ctx, fixture(2))
 	if err == nil || !strings.HasPrefix(err.Error(), "traces export: ") || !strings.Contains(err.Error(), "refused by test") {
 		t.Fatalf("err = %v, want the client's error after \"traces export: \"", err)
 	}
@@ -324,10 +325,7 @@ func TestErrorsAndShutdown(t *testing.T) {
 func TestConcurrentExports(t *testing.T) {
 	ctx := context.Background()
 	rec := otlptest.NewReceiver(t)
-	exp, err := otlpexport.New(ctx, otlptracegrpc.NewClient(grpcOpts(rec)...))
-	if err != nil {
-		t.Fatal(err)
-	}
+	exp := newExporter(t, rec)
 	defer exp.Shutdown(ctx)
 	spans := fixture(30)
 	var wg sync.WaitGroup
