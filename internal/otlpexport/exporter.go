@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
@@ -39,10 +40,8 @@ import (
 
 // Exporter exports spans through an OTLP client. Create it with New.
 type Exporter struct {
-	client otlptrace.Client
-
-	mu      sync.RWMutex // held for reading by exports, for writing by Shutdown
-	stopped bool
+	client  otlptrace.Client
+	stopped atomic.Bool
 
 	bufs sync.Pool // *[]byte
 }
@@ -64,9 +63,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if len(groups) == 0 {
 		return nil
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.stopped {
+	if e.stopped.Load() {
 		return nil
 	}
 	buf, _ := e.bufs.Get().(*[]byte)
@@ -94,14 +91,12 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	return nil
 }
 
-// Shutdown stops the client; exports after it do nothing.
+// Shutdown stops the client, which lets the exports in flight end within
+// ctx's deadline; exports after it do nothing.
 func (e *Exporter) Shutdown(ctx context.Context) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.stopped {
+	if e.stopped.Swap(true) {
 		return nil
 	}
-	e.stopped = true
 	return e.client.Stop(ctx)
 }
 

@@ -405,3 +405,35 @@ func TestNewFromEnv(t *testing.T) {
 		}
 	})
 }
+
+// Shutdown ends within its deadline while an export retries against a
+// collector that keeps refusing, and ends that export too.
+func TestShutdownEndsARetryingExport(t *testing.T) {
+	rec := otlptest.NewReceiver(t)
+	rec.Refuse(grpccodes.Unavailable) // retried, for up to a minute
+	exp := newExporter(t, rec)
+	exported := make(chan error, 1)
+	go func() { exported <- exp.ExportSpans(context.Background(), fixture(2)) }()
+	for deadline := time.Now().Add(10 * time.Second); rec.Requests() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the export never reached the receiver")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- exp.Shutdown(ctx) }()
+	for _, c := range []struct {
+		what string
+		ch   chan error
+	}{{"Shutdown", stopped}, {"the export", exported}} {
+		select {
+		case err := <-c.ch:
+			if err == nil {
+				t.Errorf("%s returned no error, want the deadline's or the refusal's", c.what)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not return after Shutdown's deadline", c.what)
+		}
+	}
+}
