@@ -127,6 +127,21 @@ func TestOTLPHTTPProtobuf(t *testing.T) {
 			t.Fatalf("received %v with headers %v", otlptest.Names(recv.spans), recv.headers)
 		}
 	})
+	// The YAML's http/protobuf wins over a JSON encoding in the
+	// environment, which the client would otherwise take up.
+	t.Run("protobuf when the environment asks for JSON", func(t *testing.T) {
+		srv := httptest.NewServer(recv)
+		defer srv.Close()
+		t.Setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/json")
+		cfg := baseTracing("otlp")
+		cfg.OTLP = config.OTLP{Endpoint: srv.URL, Protocol: "http/protobuf"}
+		exportOne(t, cfg, "not json")
+		recv.mu.Lock()
+		defer recv.mu.Unlock()
+		if n := len(otlptest.ByName(recv.spans, "not json")); n != 1 {
+			t.Fatalf("%d spans arrived as protobuf, want 1", n)
+		}
+	})
 	t.Run("TLS with a CA file and a URL endpoint", func(t *testing.T) {
 		srv := httptest.NewTLSServer(recv)
 		defer srv.Close()

@@ -57,7 +57,9 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		}
 		return otlpexport.New(ctx, otlptracegrpc.NewClient(opts...))
 	case config.ProtocolHTTPProtobuf:
-		var opts []otlptracehttp.Option
+		// Protobuf, whatever OTEL_EXPORTER_OTLP_*PROTOCOL says: the YAML
+		// chose http/protobuf, and plugtrace's encoder only writes protobuf.
+		opts := []otlptracehttp.Option{otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)}
 		switch {
 		case isURL:
 			opts = append(opts, otlptracehttp.WithEndpointURL(endpointURL))
@@ -79,8 +81,10 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 }
 
 // protocol is the configured OTLP protocol, or else the one the standard
-// variables name, or else grpc. The exporters do not read these variables
-// (each speaks one protocol); contrib's autoexport does, but it also obeys
+// variables name, or else grpc. The clients do not choose between gRPC and
+// HTTP from these variables (otlptracehttp reads them only for its JSON
+// encoding, which newOTLPExporter turns off); contrib's autoexport does,
+// but it also obeys
 // OTEL_TRACES_EXPORTER, which backend.tracing.exporter replaces, and it
 // defaults to http/protobuf where plugtrace documents grpc.
 func protocol(configured string) string {

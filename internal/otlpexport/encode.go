@@ -4,6 +4,8 @@ package otlpexport
 
 import (
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -148,8 +150,14 @@ func (e *encoder) string(t tag, v string) {
 }
 
 // oneofString writes a string field even when it is empty, as a oneof
-// member is.
+// member is. Protobuf strings are UTF-8: a string that is not has its
+// invalid bytes replaced by U+FFFD. (The SDK's exporter fails the whole
+// batch for one such string, and receivers built on protobuf-go refuse the
+// whole request; a replaced character loses less.)
 func (e *encoder) oneofString(t tag, v string) {
+	if !utf8.ValidString(v) {
+		v = strings.ToValidUTF8(v, "\uFFFD")
+	}
 	e.b = append(e.b, byte(t))
 	e.length(len(v))
 	e.b = append(e.b, v...)
@@ -305,4 +313,10 @@ func flags(tf trace.TraceFlags, parent trace.SpanContext) uint32 {
 
 func unixNano(n int64) uint64 { return uint64(max(0, n)) } //nolint:gosec // not negative
 
-func count(n int) uint64 { return uint64(min(max(0, n), math.MaxUint32)) } //nolint:gosec // clamped
+// count is a dropped count as OTLP's uint32, clamped.
+func count(n int) uint64 {
+	if n <= 0 {
+		return 0
+	}
+	return min(uint64(n), math.MaxUint32)
+}

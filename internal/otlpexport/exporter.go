@@ -22,6 +22,7 @@ package otlpexport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -38,6 +39,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
+// errShutdown is what an export after Shutdown returns.
+var errShutdown = errors.New("traces export: the exporter is shut down")
+
 // Exporter exports spans through an OTLP client. Create it with New.
 type Exporter struct {
 	client  otlptrace.Client
@@ -48,7 +52,11 @@ type Exporter struct {
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
 
-// New starts client and returns an exporter that exports through it.
+// New starts client and returns an exporter that exports through it. The
+// client must be done with the messages it is given when UploadTraces
+// returns, as the SDK's are: they share the exporter's buffers. An HTTP
+// client must send protobuf (otlptracehttp.EncodingProtobuf, its default):
+// the messages have no fields for JSON to show.
 func New(ctx context.Context, client otlptrace.Client) (*Exporter, error) {
 	if err := client.Start(ctx); err != nil {
 		return nil, err
@@ -64,7 +72,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 		return nil
 	}
 	if e.stopped.Load() {
-		return nil
+		return errShutdown
 	}
 	buf, _ := e.bufs.Get().(*[]byte)
 	if buf == nil {
@@ -92,7 +100,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 }
 
 // Shutdown stops the client, which lets the exports in flight end within
-// ctx's deadline; exports after it do nothing.
+// ctx's deadline; exports after it fail.
 func (e *Exporter) Shutdown(ctx context.Context) error {
 	if e.stopped.Swap(true) {
 		return nil
@@ -125,11 +133,17 @@ func groupSpans(spans []sdktrace.ReadOnlySpan) []resourceGroup {
 		}
 		res := sd.Resource()
 		var gi int
-		if last >= 0 && groups[last].res == res {
+		switch {
+		case last >= 0 && groups[last].res == res:
 			gi = last
-		} else {
+		case len(groups) == 0:
+			groups = append(groups, resourceGroup{res: res})
+		default:
 			if byResource == nil {
-				byResource = make(map[attribute.Distinct]int)
+				byResource = make(map[attribute.Distinct]int, len(groups)+1)
+				for i, g := range groups {
+					byResource[g.res.Equivalent()] = i
+				}
 			}
 			key := res.Equivalent()
 			var ok bool
@@ -203,7 +217,7 @@ func NewFromEnv(ctx context.Context) (*Exporter, error) {
 	case "grpc":
 		return New(ctx, otlptracegrpc.NewClient())
 	case "", "http/protobuf":
-		return New(ctx, otlptracehttp.NewClient())
+		return New(ctx, otlptracehttp.NewClient(otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)))
 	}
 	return nil, fmt.Errorf("OTLP protocol %q: use grpc or http/protobuf", proto)
 }

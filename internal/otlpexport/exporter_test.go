@@ -3,9 +3,11 @@
 package otlpexport_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
@@ -53,8 +56,9 @@ func spanContext(r *rand.Rand, remote bool) trace.SpanContext {
 		sid[i] = byte(r.IntN(256))
 	}
 	ts, _ := trace.ParseTraceState("vendor=value,other=x")
+	flags := []trace.TraceFlags{trace.FlagsSampled, 0, 0xff}[r.IntN(3)]
 	return trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled, TraceState: ts, Remote: remote,
+		TraceID: tid, SpanID: sid, TraceFlags: flags, TraceState: ts, Remote: remote,
 	})
 }
 
@@ -135,7 +139,8 @@ func fixture(n int) []sdktrace.ReadOnlySpan {
 		}
 		if i%9 == 0 {
 			stub.Name = ""
-			stub.StartTime = time.Time{} // before 1970: written as 0
+			stub.StartTime = time.Unix(-1, 0)                                       // before 1970: written as 0
+			stub.DroppedAttributes = int(min(int64(math.MaxInt), math.MaxUint32+7)) // clamped to uint32 where int is wider
 		}
 		switch i % 3 {
 		case 1:
@@ -294,7 +299,7 @@ func TestHTTPClient(t *testing.T) {
 }
 
 // A refused export is the client's error, worded as the SDK's exporter
-// words it; nothing is sent after Shutdown.
+// words it; an export after Shutdown fails.
 func TestErrorsAndShutdown(t *testing.T) {
 	ctx := context.Background()
 	rec := otlptest.NewReceiver(t)
@@ -311,12 +316,8 @@ func TestErrorsAndShutdown(t *testing.T) {
 	if err := exp.Shutdown(ctx); err != nil {
 		t.Fatalf("second Shutdown: %v", err)
 	}
-	before := rec.Requests()
-	if err := exp.ExportSpans(ctx, fixture(2)); err != nil {
-		t.Fatalf("export after Shutdown: %v", err)
-	}
-	if n := rec.Requests(); n != before {
-		t.Fatalf("%d requests after Shutdown", n-before)
+	if err := exp.ExportSpans(ctx, fixture(2)); err == nil || !strings.Contains(err.Error(), "shut down") {
+		t.Fatalf("export after Shutdown: err = %v, want one saying the exporter is shut down", err)
 	}
 }
 
@@ -435,5 +436,84 @@ func TestShutdownEndsARetryingExport(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("%s did not return after Shutdown's deadline", c.what)
 		}
+	}
+}
+
+// recordingClient keeps, marshalled, the messages an exporter hands its
+// client: the bytes each exporter would send.
+type recordingClient struct{ got [][]byte }
+
+var _ otlptrace.Client = (*recordingClient)(nil)
+
+func (*recordingClient) Start(context.Context) error { return nil }
+func (*recordingClient) Stop(context.Context) error  { return nil }
+
+func (c *recordingClient) UploadTraces(_ context.Context, rss []*tracepb.ResourceSpans) error {
+	for _, rs := range rss {
+		b, err := proto.MarshalOptions{Deterministic: true}.Marshal(rs)
+		if err != nil {
+			return err
+		}
+		c.got = append(c.got, b)
+	}
+	return nil
+}
+
+// The bytes are the SDK exporter's, byte for byte, resource by resource:
+// no field written twice, none in another form.
+func TestSameBytesAsTheSDKExporter(t *testing.T) {
+	ctx := context.Background()
+	var ours, sdks recordingClient
+	exp, err := otlpexport.New(ctx, &ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stock, err := otlptrace.New(ctx, &sdks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := fixture(300)
+	if err := exp.ExportSpans(ctx, spans); err != nil {
+		t.Fatal(err)
+	}
+	if err := stock.ExportSpans(ctx, spans); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range [][][]byte{ours.got, sdks.got} {
+		sort.Slice(got, func(i, j int) bool { return bytes.Compare(got[i], got[j]) < 0 })
+	}
+	if len(ours.got) != len(sdks.got) || len(ours.got) != 3 {
+		t.Fatalf("%d resource groups, the SDK exporter %d, want 3", len(ours.got), len(sdks.got))
+	}
+	for i := range ours.got {
+		if !bytes.Equal(ours.got[i], sdks.got[i]) {
+			t.Fatalf("resource group %d: %d bytes differ from the SDK exporter's %d", i, len(ours.got[i]), len(sdks.got[i]))
+		}
+	}
+}
+
+// A string that is not UTF-8 reaches the receiver with U+FFFD for its
+// invalid bytes, and the rest of the batch with it.
+func TestInvalidUTF8IsReplaced(t *testing.T) {
+	ctx := context.Background()
+	rec := otlptest.NewReceiver(t)
+	exp := newExporter(t, rec)
+	defer exp.Shutdown(ctx)
+	bad := tracetest.SpanStub{
+		Name:        "bad\xff",
+		SpanContext: spanContext(rand.New(rand.NewPCG(3, 4)), false),
+		Attributes:  []attribute.KeyValue{attribute.String("k\xc3", "v\xc3")},
+		Resource:    resA,
+	}.Snapshot()
+	if err := exp.ExportSpans(ctx, append(fixture(5), bad)); err != nil {
+		t.Fatal(err)
+	}
+	spans := rec.Spans()
+	if len(spans) != 6 {
+		t.Fatalf("%d spans arrived, want 6", len(spans))
+	}
+	got := otlptest.ByName(spans, "bad\uFFFD")
+	if len(got) != 1 || got[0].Attributes["k\uFFFD"] != "v\uFFFD" {
+		t.Fatalf("the span arrived as %v", otlptest.Names(spans))
 	}
 }
