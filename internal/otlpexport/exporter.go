@@ -47,7 +47,8 @@ type Exporter struct {
 	client  otlptrace.Client
 	stopped atomic.Bool
 
-	bufs sync.Pool // *[]byte
+	bufs     sync.Pool    // *[]byte
+	lastSize atomic.Int64 // of the last request's bytes: a new buffer's capacity
 }
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
@@ -76,7 +77,10 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	}
 	buf, _ := e.bufs.Get().(*[]byte)
 	if buf == nil {
-		buf = new([]byte)
+		// The pool empties at every GC: a new buffer takes the size of the
+		// last request at once rather than growing to it.
+		b := make([]byte, 0, e.lastSize.Load())
+		buf = &b
 	}
 	enc := encoder{b: (*buf)[:0]}
 	rss := make([]*tracepb.ResourceSpans, len(groups))
@@ -91,6 +95,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	err := e.client.UploadTraces(ctx, rss)
 	// The client is done with the bytes once UploadTraces returns (it
 	// marshals them again for each retry, inside the call).
+	e.lastSize.Store(int64(len(enc.b)))
 	*buf = enc.b[:0]
 	e.bufs.Put(buf)
 	if err != nil {
