@@ -13,11 +13,12 @@
 // each span straight to protobuf's wire format, and hands the client each
 // resource's spans as the bytes of a ResourceSpans message, in the
 // message's unknown fields, which protobuf writes out as they are: the
-// request on the wire is the one the SDK's exporter sends.
+// request on the wire is the one the SDK's exporter sends, byte for byte.
 //
-// One difference: the client's own self-observability metrics
-// (OTEL_GO_X_OBSERVABILITY) count the spans of an export from its
-// messages, and count none here.
+// Two differences: a string that is not UTF-8 has its invalid bytes
+// replaced by U+FFFD (the SDK's exporter fails the batch); and the
+// client's own self-observability metrics (OTEL_GO_X_OBSERVABILITY) count
+// the spans of an export from its messages, and count none here.
 package otlpexport
 
 import (
