@@ -75,8 +75,9 @@ func (s settings) client(base http.RoundTripper) *http.Client {
 	if middlewares == nil {
 		middlewares = s.defaultMiddlewares()
 	}
-	return &http.Client{
-		Transport: &chainTransport{rt: Chain(base, middlewares...), base: base},
-		Timeout:   netDuration(s.timeouts.overall),
+	rt := Chain(base, middlewares...)
+	if d := netDuration(s.timeouts.overall); d > 0 {
+		rt = &deadlineTransport{next: rt, timeout: d}
 	}
+	return &http.Client{Transport: &chainTransport{rt: rt, base: base}}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/httptrace/otelhttptrace"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -299,4 +300,32 @@ func BenchmarkFloorVersusPlain(b *testing.B) {
 	benchGet(b, ctx, floor, srv.URL)
 	benchGet(b, ctx, plain, srv.URL)
 	benchpair.Compare(b, func() { benchGet(b, ctx, floor, srv.URL) }, func() { benchGet(b, ctx, plain, srv.URL) })
+}
+
+// BenchmarkTimeoutVersusClientTimeout reports a GET through the default
+// chain with Options.Timeout (a deadline on the request's context) against
+// the same chain with the same timeout as http.Client.Timeout, which
+// net/http enforces with a goroutine per request for a transport it does
+// not know.
+func BenchmarkTimeoutVersusClientTimeout(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"city":"Paris","temperature":21}`)
+	}))
+	defer srv.Close()
+	chain := []httpclient.Middleware{httpclient.TracingMiddleware(benchTracing()...)}
+	ours, err := httpclient.New(httpclient.Options{Middlewares: chain, Timeout: 30 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	theirs, err := httpclient.New(httpclient.Options{Middlewares: chain, Timeout: httpclient.NoTimeout})
+	if err != nil {
+		b.Fatal(err)
+	}
+	theirs.Timeout = 30 * time.Second
+	defer ours.CloseIdleConnections()
+	defer theirs.CloseIdleConnections()
+	ctx := trace.ContextWithSpanContext(context.Background(), remoteParent)
+	benchGet(b, ctx, ours, srv.URL)
+	benchGet(b, ctx, theirs, srv.URL)
+	benchpair.Compare(b, func() { benchGet(b, ctx, ours, srv.URL) }, func() { benchGet(b, ctx, theirs, srv.URL) })
 }

@@ -57,25 +57,6 @@ func TestNewRejectsInvalidOptions(t *testing.T) {
 	}
 }
 
-func TestNewTimeouts(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		o    httpclient.Options
-		want time.Duration
-	}{
-		{"default", httpclient.Options{}, httpclient.DefaultTimeout},
-		{"given", httpclient.Options{Timeout: 3 * time.Second}, 3 * time.Second},
-		{"none", httpclient.Options{Timeout: httpclient.NoTimeout}, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newClient(t, tc.o)
-			if c.Timeout != tc.want {
-				t.Errorf("Timeout = %v, want %v", c.Timeout, tc.want)
-			}
-		})
-	}
-}
-
 func TestResponseHeaderTimeout(t *testing.T) {
 	release := make(chan struct{})
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {

@@ -77,10 +77,14 @@ type Options struct {
 	// error.
 	MaxIdleConnsPerHost int
 
-	// Timeout bounds a whole exchange, from dialing to reading the last byte
-	// of the response body ([http.Client.Timeout]). Default:
-	// [DefaultTimeout]; [NoTimeout] for none. A request's context can
-	// shorten it.
+	// Timeout bounds a whole call, redirects included, from dialing to
+	// reading the last byte of the response body, as [http.Client.Timeout]
+	// does, but with a deadline on the request's context, which the
+	// middlewares see (the returned client's own Timeout is zero: for a
+	// chain of middlewares, net/http would spend a goroutine per request
+	// on it). Its errors are timeouts ([os.IsTimeout]) that name it.
+	// Default: [DefaultTimeout]; [NoTimeout] for none. A request's context
+	// can shorten it.
 	Timeout time.Duration
 	// DialTimeout bounds establishing a TCP connection. Default:
 	// [DefaultDialTimeout]. Only for the default transport: setting it

@@ -67,8 +67,12 @@ func TestProviderSharesDefaults(t *testing.T) {
 	c := providerClient(t, p, httpclient.Options{
 		Attributes: []attribute.KeyValue{attribute.String("upstream", "forecast")},
 	})
-	if c.Timeout != 7*time.Second {
-		t.Errorf("Timeout = %v, want the provider's 7s", c.Timeout)
+	d := &deadlines{}
+	timed := providerClient(t, p, httpclient.Options{Middlewares: []httpclient.Middleware{d.middleware}})
+	start := time.Now()
+	mustDo(t, context.Background(), timed, srv.URL)
+	if dl := d.all(); len(dl) != 1 || dl[0].Before(start.Add(7*time.Second)) || dl[0].After(time.Now().Add(7*time.Second)) {
+		t.Errorf("deadlines %v after the call began, want the provider's 7s", dl)
 	}
 	ctx, parent := tel.parent(t)
 	mustDo(t, ctx, c, srv.URL)
