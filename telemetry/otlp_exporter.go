@@ -55,11 +55,9 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		if cfg.Headers != nil {
 			opts = append(opts, otlptracegrpc.WithHeaders(cfg.Headers))
 		}
-		return otlpexport.New(ctx, otlptracegrpc.NewClient(opts...))
+		return otlpexport.NewGRPC(ctx, opts...)
 	case config.ProtocolHTTPProtobuf:
-		// Protobuf, whatever OTEL_EXPORTER_OTLP_*PROTOCOL says: the YAML
-		// chose http/protobuf, and plugtrace's encoder only writes protobuf.
-		opts := []otlptracehttp.Option{otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)}
+		var opts []otlptracehttp.Option
 		switch {
 		case isURL:
 			opts = append(opts, otlptracehttp.WithEndpointURL(endpointURL))
@@ -75,7 +73,7 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 		if cfg.Headers != nil {
 			opts = append(opts, otlptracehttp.WithHeaders(cfg.Headers))
 		}
-		return otlpexport.New(ctx, otlptracehttp.NewClient(opts...))
+		return otlpexport.NewHTTP(ctx, opts...) // protobuf, whatever the variables say
 	}
 	return nil, fmt.Errorf("backend.tracing.otlp.protocol: %q is not grpc or http/protobuf", cfg.Protocol)
 }
@@ -83,10 +81,10 @@ func newOTLPExporter(ctx context.Context, cfg config.OTLP) (sdktrace.SpanExporte
 // protocol is the configured OTLP protocol, or else the one the standard
 // variables name, or else grpc. The clients do not choose between gRPC and
 // HTTP from these variables (otlptracehttp reads them only for its JSON
-// encoding, which newOTLPExporter turns off); contrib's autoexport does,
-// but it also obeys
-// OTEL_TRACES_EXPORTER, which backend.tracing.exporter replaces, and it
-// defaults to http/protobuf where plugtrace documents grpc.
+// encoding, which otlpexport.NewHTTP turns off); contrib's autoexport
+// does, but it also obeys OTEL_TRACES_EXPORTER, which
+// backend.tracing.exporter replaces, and it defaults to http/protobuf
+// where plugtrace documents grpc.
 func protocol(configured string) string {
 	if configured != "" {
 		return configured

@@ -56,14 +56,28 @@ var _ sdktrace.SpanExporter = (*Exporter)(nil)
 
 // New starts client and returns an exporter that exports through it. The
 // client must be done with the messages it is given when UploadTraces
-// returns, as the SDK's are: they share the exporter's buffers. An HTTP
-// client must send protobuf (otlptracehttp.EncodingProtobuf, its default):
-// the messages have no fields for JSON to show.
+// returns, as the SDK's are: they share the exporter's buffers. It must
+// send protobuf: the messages have no fields for JSON to show. NewGRPC and
+// NewHTTP make such clients.
 func New(ctx context.Context, client otlptrace.Client) (*Exporter, error) {
 	if err := client.Start(ctx); err != nil {
 		return nil, err
 	}
 	return &Exporter{client: client}, nil
+}
+
+// NewGRPC returns an exporter through otlptracegrpc's client with opts.
+func NewGRPC(ctx context.Context, opts ...otlptracegrpc.Option) (*Exporter, error) {
+	return New(ctx, otlptracegrpc.NewClient(opts...))
+}
+
+// NewHTTP returns an exporter through otlptracehttp's client with opts,
+// which always sends protobuf, whatever opts or the
+// OTEL_EXPORTER_OTLP_*PROTOCOL variables say (that client takes
+// http/json from them).
+func NewHTTP(ctx context.Context, opts ...otlptracehttp.Option) (*Exporter, error) {
+	opts = append(opts[:len(opts):len(opts)], otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf))
+	return New(ctx, otlptracehttp.NewClient(opts...))
 }
 
 // ExportSpans sends spans in one request. It returns the client's error,
@@ -221,9 +235,9 @@ func NewFromEnv(ctx context.Context) (*Exporter, error) {
 	}
 	switch proto {
 	case "grpc":
-		return New(ctx, otlptracegrpc.NewClient())
+		return NewGRPC(ctx)
 	case "", "http/protobuf":
-		return New(ctx, otlptracehttp.NewClient(otlptracehttp.WithEncoding(otlptracehttp.EncodingProtobuf)))
+		return NewHTTP(ctx)
 	}
 	return nil, fmt.Errorf("OTLP protocol %q: use grpc or http/protobuf", proto)
 }

@@ -258,7 +258,7 @@ func TestNothingToExport(t *testing.T) {
 }
 
 // The same bytes go through the SDK's HTTP client, to a real OTLP/HTTP
-// endpoint.
+// endpoint, as protobuf whatever the options say.
 func TestHTTPClient(t *testing.T) {
 	var mu sync.Mutex
 	var got []*tracepb.ResourceSpans
@@ -281,7 +281,10 @@ func TestHTTPClient(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := context.Background()
-	exp, err := otlpexport.New(ctx, otlptracehttp.NewClient(otlptracehttp.WithEndpointURL(srv.URL+"/v1/traces")))
+	// Asked for JSON, NewHTTP's client still sends protobuf (the server
+	// refuses anything else).
+	exp, err := otlpexport.NewHTTP(ctx, otlptracehttp.WithEndpointURL(srv.URL+"/v1/traces"),
+		otlptracehttp.WithEncoding(otlptracehttp.EncodingJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
