@@ -59,8 +59,7 @@ type service struct {
 	tracer         trace.Tracer // the scoped tracer spans come from
 	public         trace.Tracer // what Tracer returns
 	httpAuth       auth.HTTPAuth
-	idAttr         attribute.KeyValue
-	idAttrs        []attribute.KeyValue // idAttr alone, shared by the spans that have no other start attributes
+	idAttrs        []attribute.KeyValue // the plugin id alone, shared by the spans that have no other start attributes
 }
 
 var _ Service = (*service)(nil)
@@ -71,9 +70,8 @@ func newService(id string, cfg Config, tp trace.TracerProvider, httpAuth auth.HT
 		enabled:        cfg.enabled(id),
 		captureEndUser: cfg.CaptureEndUser,
 		httpAuth:       httpAuth,
-		idAttr:         PluginIDKey.String(id),
+		idAttrs:        []attribute.KeyValue{PluginIDKey.String(id)},
 	}
-	s.idAttrs = []attribute.KeyValue{s.idAttr}
 	if !s.enabled {
 		s.tracer = noop.Tracer{}
 		s.public = s.tracer
@@ -186,7 +184,7 @@ func (s *service) credentials(cfg spanConfig) (auth.Credentials, bool, error) {
 // attribute replaces an attribute of the service with the same key.
 func (s *service) startAttributes(cfg spanConfig, creds auth.Credentials, hasCreds bool) []attribute.KeyValue {
 	buf := make([]attribute.KeyValue, 0, 3+len(cfg.attrs)) // the id, the principal's two
-	buf = append(buf, s.idAttr)
+	buf = append(buf, s.idAttrs...)
 	if hasCreds {
 		buf = append(buf, principalTypeAttr(creds.PrincipalType()))
 		if s.captureEndUser && !creds.IsNone() && creds.PrincipalID() != "" {
