@@ -22,30 +22,42 @@ const round = 64
 // neither always runs on a warmer cache.
 func Compare(b *testing.B, ours, theirs func()) {
 	b.Helper()
-	var tOurs, tTheirs time.Duration
-	run := func(f func(), n int) time.Duration {
-		start := time.Now()
-		for range n {
-			f()
+	times := func(f func()) func(int) {
+		return func(n int) {
+			for range n {
+				f()
+			}
 		}
-		return time.Since(start)
 	}
 	b.ResetTimer()
-	done := 0
-	for i := 0; done < b.N; i++ {
-		n := min(round, b.N-done)
-		if i%2 == 0 {
-			tOurs += run(ours, n)
-			tTheirs += run(theirs, n)
-		} else {
-			tTheirs += run(theirs, n)
-			tOurs += run(ours, n)
-		}
-		done += n
-	}
+	tOurs, tTheirs := alternate(b.N, times(ours), times(theirs))
 	b.StopTimer()
 	b.ReportMetric(0, "ns/op") // the pair's own ns/op would add both sides; the metrics below are what matters
 	b.ReportMetric(float64(tOurs.Nanoseconds())/float64(b.N), "ours-ns/op")
 	b.ReportMetric(float64(tTheirs.Nanoseconds())/float64(b.N), "theirs-ns/op")
 	b.ReportMetric(float64(tOurs)/float64(tTheirs), "ratio")
+}
+
+// alternate runs ours and theirs total times each, in rounds of at most
+// round, the order flipping every round, and returns the wall time each
+// took. run(n) does n operations.
+func alternate(total int, ours, theirs func(n int)) (tOurs, tTheirs time.Duration) {
+	timed := func(run func(int), n int) time.Duration {
+		start := time.Now()
+		run(n)
+		return time.Since(start)
+	}
+	done := 0
+	for i := 0; done < total; i++ {
+		n := min(round, total-done)
+		if i%2 == 0 {
+			tOurs += timed(ours, n)
+			tTheirs += timed(theirs, n)
+		} else {
+			tTheirs += timed(theirs, n)
+			tOurs += timed(ours, n)
+		}
+		done += n
+	}
+	return tOurs, tTheirs
 }

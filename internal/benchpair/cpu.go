@@ -34,12 +34,6 @@ type Side struct {
 // background, is therefore counted wherever it falls.
 func CompareCPU(b *testing.B, ours, theirs Side) {
 	b.Helper()
-	var wOurs, wTheirs time.Duration
-	run := func(s Side, n int) time.Duration {
-		start := time.Now()
-		s.Run(n)
-		return time.Since(start)
-	}
 	settle := func() {
 		for _, s := range []Side{ours, theirs} {
 			if s.Settle != nil {
@@ -50,18 +44,7 @@ func CompareCPU(b *testing.B, ours, theirs Side) {
 	settle() // what came before is not measured
 	b.ResetTimer()
 	cOurs, cTheirs := ours.CPU(), theirs.CPU()
-	done := 0
-	for i := 0; done < b.N; i++ {
-		n := min(round, b.N-done)
-		if i%2 == 0 {
-			wOurs += run(ours, n)
-			wTheirs += run(theirs, n)
-		} else {
-			wTheirs += run(theirs, n)
-			wOurs += run(ours, n)
-		}
-		done += n
-	}
+	wOurs, wTheirs := alternate(b.N, ours.Run, theirs.Run)
 	b.StopTimer() // settling waits: it would skew the benchmark's choice of b.N
 	settle()
 	cOurs, cTheirs = ours.CPU()-cOurs, theirs.CPU()-cTheirs
